@@ -1,0 +1,51 @@
+"""The ``marsad`` command: parses arguments, calls the library, prints. Nothing else.
+
+Each command group lives in its own module and registers itself on the shared Typer app:
+``extract`` (cli/extract.py), ``geocode`` and ``gazetteer`` (cli/geo.py), ``ingest``,
+``events`` and ``export`` (cli/store.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from marsad import __version__
+
+app = typer.Typer(
+    name="marsad",
+    help="Marsad: Arabic conflict reports to geocoded, deduplicated, ACLED-compatible events, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"marsad {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output on stderr (-vv for debug)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _register() -> None:
+    from marsad.cli import extract, geo, store
+
+    for module in (extract, geo, store):
+        module.register(app)
+
+
+def main() -> None:
+    _register()
+    app()
