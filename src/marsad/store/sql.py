@@ -1,0 +1,291 @@
+"""``SqlStore``: the store on SQLAlchemy Core, for SQLite (default) and PostgreSQL.
+
+Every document is written in one transaction: the document row, its mentions, their claims and the
+merged events they join. A crash or ``kill -9`` loses at most the document being written, and a
+re-run stores it then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from marsad.errors import StoreError
+from marsad.models import ExtractResult
+from marsad.store import merge, migrate
+from marsad.store.base import DocumentRecord, EventQuery, Outcome
+from marsad.store.schema import VOLATILE_COLUMNS, claims, documents, events, mentions, metadata, runs
+
+log = logging.getLogger(__name__)
+
+EVENT_FIELDS = ("event_type", "sub_event_type", "date", "time_precision", "location", "actor1", "actor2",
+                "assoc_actors1", "assoc_actors2", "fatalities", "fatalities_min", "fatalities_max", "injured",
+                "quantities", "sources", "evidence", "notes", "confidence", "independent_sources")
+MENTION_FIELDS = ("event_type", "sub_event_type", "date", "location", "fatalities", "sources", "evidence")
+
+
+def open_store(db: str) -> SqlStore:
+    """Open the database at ``db`` (a path, ``sqlite:///…`` or ``postgresql://…``), migrating it."""
+    url = migrate.normalize_url(db)
+    try:
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url)
+    except (sa.exc.SQLAlchemyError, ImportError, OSError, ValueError) as exc:
+        raise StoreError(f"cannot open database {_safe(url)}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.SQLAlchemyError as exc:
+        raise StoreError(f"cannot open database {_safe(url)}: {migrate._first_line(exc)}") from exc
+    migrate.upgrade(engine)
+    return SqlStore(engine)
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+    cur.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable across a process crash
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def run_id_of(produced_by: Mapping[str, str]) -> str:
+    return hashlib.sha1(json.dumps(dict(produced_by), sort_keys=True).encode()).hexdigest()[:16]
+
+
+class SqlStore:
+    """The ``Store`` on one SQLAlchemy engine."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    # -- documents --------------------------------------------------------------------------
+
+    def document_hash(self, doc_id: str) -> str | None:
+        with self._conn() as conn:
+            row = conn.execute(sa.select(documents.c.content_hash).where(documents.c.doc_id == doc_id)).first()
+        return row[0] if row else None
+
+    def signatures(self) -> Iterator[tuple[str, str, bytes]]:
+        query = (sa.select(documents.c.doc_id, documents.c.dup_group, documents.c.minhash)
+                 .where(documents.c.minhash.is_not(None)).order_by(documents.c.doc_id))
+        with self._conn() as conn:
+            rows = conn.execute(query).all()
+        for doc_id, group, sig in rows:
+            yield doc_id, group, bytes(sig)
+
+    def add(self, record: DocumentRecord, result: ExtractResult) -> Outcome:
+        raw = record.raw
+        try:
+            with self.engine.begin() as conn:
+                old = conn.execute(sa.select(documents.c.content_hash)
+                                   .where(documents.c.doc_id == raw.doc_id)).first()
+                if old is not None and old[0] == record.content_hash:
+                    return "unchanged"
+                if old is not None:
+                    self._remove_document(conn, raw.doc_id)
+                run_id = self._run(conn, result.produced_by) if result.produced_by else None
+                conn.execute(documents.insert().values(
+                    doc_id=raw.doc_id, content_hash=record.content_hash, title=raw.title, url=raw.url,
+                    outlet=raw.outlet, published=raw.published, text=raw.text, dup_group=record.dup_group,
+                    dup_of=record.dup_of, minhash=record.minhash, warnings=list(result.warnings),
+                    run_id=run_id, ingested_at=time.time()))
+                touched: set[str] = set()
+                for idx, event in enumerate(result.events):
+                    touched.add(self._add_mention(conn, record, idx, event.to_dict(), run_id))
+                for event_id in sorted(touched):
+                    self._refresh_event(conn, event_id)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot store document {raw.doc_id}: {migrate._first_line(exc)}") from exc
+        return "added" if old is None else "replaced"
+
+    def _run(self, conn: sa.Connection, produced_by: Mapping[str, str]) -> str:
+        run_id = run_id_of(produced_by)
+        if conn.execute(sa.select(runs.c.run_id).where(runs.c.run_id == run_id)).first() is None:
+            conn.execute(runs.insert().values(run_id=run_id, produced_by=dict(produced_by), first_seen=time.time()))
+        return run_id
+
+    def _remove_document(self, conn: sa.Connection, doc_id: str) -> None:
+        """Drop a document whose content changed; the events it fed are recomputed."""
+        affected = {r[0] for r in conn.execute(sa.select(mentions.c.event_id).where(mentions.c.doc_id == doc_id))}
+        conn.execute(claims.delete().where(claims.c.doc_id == doc_id))
+        conn.execute(mentions.delete().where(mentions.c.doc_id == doc_id))
+        conn.execute(documents.delete().where(documents.c.doc_id == doc_id))
+        for event_id in sorted(affected):
+            self._refresh_event(conn, event_id)
+
+    # -- merging ----------------------------------------------------------------------------
+
+    def _add_mention(self, conn: sa.Connection, record: DocumentRecord, idx: int, event: dict[str, Any],
+                     run_id: str | None) -> str:
+        raw = record.raw
+        mention_id = f"{raw.doc_id}#{idx}"
+        view = merge.view_of(mention_id, raw.doc_id, record.dup_group, event)
+        event_id = merge.choose_event(view, self._candidates(conn, view)) or merge.event_id_for(mention_id)
+        loc = event.get("location") or {}
+        conn.execute(mentions.insert().values(
+            mention_id=mention_id, doc_id=raw.doc_id, idx=idx, event_id=event_id, event_type=view.event_type,
+            sub_event_type=view.sub_event_type, date=view.date, country=view.country, admin1=loc.get("admin1"),
+            admin1_key=view.admin1_key, location_name=loc.get("name"), name_key=view.name_key,
+            gazetteer_id=view.gazetteer_id, lat=view.lat, lon=view.lon, geo_precision=view.geo_precision,
+            fatalities=view.fatalities, data=event, evidence=event.get("evidence") or [], run_id=run_id))
+        sources = event.get("sources") or []
+        wire = merge.primary_wire(sources, record.dup_group)
+        rows = [{"source": s.get("canonical") or s.get("name"), "source_kind": s.get("kind")} for s in sources]
+        for i, row in enumerate(rows or [{"source": None, "source_kind": None}]):
+            conn.execute(claims.insert().values(
+                mention_id=mention_id, source_idx=i, event_id=event_id, doc_id=raw.doc_id, outlet=raw.outlet,
+                fatalities=event.get("fatalities"), injured=event.get("injured"), wire=wire, **row))
+        return event_id
+
+    def _candidates(self, conn: sa.Connection, view: merge.MentionView) -> dict[str, list[merge.MentionView]]:
+        """Events with a mention that might agree with ``view``, with all their mentions."""
+        m = mentions.c
+        same_place: sa.ColumnElement[bool] = sa.false()
+        if view.gazetteer_id:
+            same_place = sa.or_(same_place, m.gazetteer_id == view.gazetteer_id)
+        if view.name_key:
+            same_place = sa.or_(same_place, m.name_key == view.name_key)
+        if view.date is not None:
+            window = dt.timedelta(days=merge.DATE_WINDOW_DAYS)
+            when = sa.or_(m.date.between(view.date - window, view.date + window),
+                          sa.and_(m.date.is_(None), same_place))
+        else:
+            when = same_place
+        ids = sorted({r[0] for r in conn.execute(
+            sa.select(m.event_id).where(m.event_type == view.event_type, when))})
+        if not ids:
+            return {}
+        return self._members(conn, ids)
+
+    def _members(self, conn: sa.Connection, event_ids: Sequence[str]) -> dict[str, list[merge.MentionView]]:
+        out: dict[str, list[merge.MentionView]] = defaultdict(list)
+        for row in self._mention_rows(conn, event_ids):
+            out[row.event_id].append(merge.view_of(row.mention_id, row.doc_id, row.dup_group, row.data))
+        return dict(out)
+
+    def _mention_rows(self, conn: sa.Connection, event_ids: Sequence[str] | None) -> Sequence[Any]:
+        query = (sa.select(mentions.c.mention_id, mentions.c.event_id, mentions.c.doc_id, mentions.c.data,
+                           documents.c.dup_group, documents.c.outlet, documents.c.url, documents.c.published)
+                 .join(documents, documents.c.doc_id == mentions.c.doc_id)
+                 .order_by(mentions.c.event_id, mentions.c.mention_id))
+        if event_ids is not None:
+            query = query.where(mentions.c.event_id.in_(list(event_ids)))
+        return conn.execute(query).all()
+
+    def _refresh_event(self, conn: sa.Connection, event_id: str) -> None:
+        """Recompute an event's merged fields from its mentions (or drop it when none is left)."""
+        rows = self._mention_rows(conn, [event_id])
+        conn.execute(events.delete().where(events.c.event_id == event_id))
+        if not rows:
+            return
+        data = [dict(r.data) for r in rows]
+        views = [merge.view_of(r.mention_id, r.doc_id, r.dup_group, r.data) for r in rows]
+        rec = merge.merged_record(data, views)
+        loc = rec["location"]
+        conn.execute(events.insert().values(
+            event_id=event_id, event_type=rec["event_type"], sub_event_type=rec["sub_event_type"],
+            date=_date(rec["date"]), country=loc.get("country"), admin1=loc.get("admin1"),
+            admin1_key=merge.admin1_key(loc.get("admin1")), location_name=loc.get("name"), lat=loc.get("lat"),
+            lon=loc.get("lon"), geo_precision=loc.get("geo_precision"), fatalities=rec["fatalities"],
+            fatalities_min=rec["fatalities_min"], fatalities_max=rec["fatalities_max"],
+            independent_sources=rec["independent_sources"], n_mentions=len(rows), data=rec,
+            timestamp=int(time.time())))
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def events(self, query: EventQuery, *, mentions: bool = True) -> Iterator[dict[str, Any]]:
+        e = events.c
+        sel = sa.select(e.event_id, e.data, e.timestamp, e.n_mentions).order_by(e.date, e.event_id)
+        if query.country:
+            sel = sel.where(sa.func.upper(e.country) == query.country.upper())
+        if query.admin1:
+            sel = sel.where(e.admin1_key == merge.admin1_key(query.admin1))
+        if query.since:
+            sel = sel.where(e.date >= query.since)
+        if query.until:
+            sel = sel.where(e.date <= query.until)
+        if query.type:
+            sel = sel.where(sa.or_(e.sub_event_type == query.type, e.event_type == query.type))
+        if query.limit:
+            sel = sel.limit(query.limit)
+        with self._conn() as conn:
+            rows = conn.execute(sel).all()
+            by_event: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            if mentions and rows:
+                ids = [r.event_id for r in rows]
+                for i in range(0, len(ids), 500):
+                    for m in self._mention_rows(conn, ids[i:i + 500]):
+                        by_event[m.event_id].append(_mention_record(m))
+        for row in rows:
+            rec: dict[str, Any] = {"event_id": row.event_id}
+            rec.update({k: row.data.get(k) for k in EVENT_FIELDS})
+            rec["n_mentions"] = row.n_mentions
+            if mentions:
+                rec["mentions"] = by_event.get(row.event_id, [])
+            rec["timestamp"] = row.timestamp
+            yield rec
+
+    def counts(self) -> dict[str, int]:
+        with self._conn() as conn:
+            return {t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+                    for t in metadata.sorted_tables}
+
+    def snapshot(self, *, volatile: bool = False) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table in primary-key order (for tests and audits); wall-clock
+        columns are left out unless ``volatile``."""
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        with self._conn() as conn:
+            for table in metadata.sorted_tables:
+                cols = [c for c in table.columns if volatile or (table.name, c.name) not in VOLATILE_COLUMNS]
+                rows = conn.execute(sa.select(*cols).order_by(*table.primary_key.columns)).all()
+                out[table.name] = [tuple(_plain(v) for v in r) for r in rows]
+        return out
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _conn(self) -> sa.Connection:
+        try:
+            return self.engine.connect()
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot reach the database: {migrate._first_line(exc)}") from exc
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if isinstance(value, memoryview):
+        return bytes(value)
+    return value
+
+
+def _mention_record(row: Any) -> dict[str, Any]:
+    data = row.data
+    rec: dict[str, Any] = {"doc_id": row.doc_id, "outlet": row.outlet, "url": row.url,
+                           "published": row.published.isoformat() if row.published else None}
+    rec.update({k: data.get(k) for k in MENTION_FIELDS})
+    return rec
