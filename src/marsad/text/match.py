@@ -89,6 +89,29 @@ class PhraseMatcher(Generic[T]):
     def __len__(self) -> int:
         return sum(len(v) for v in self._index.values())
 
+    def find_all(self, doc: Document) -> list[Match[T]]:
+        """Every match of every entry (all lengths, all payloads), in token order. Where one entry
+        matches under several clitic readings the shortest clitic wins."""
+        tokens = doc.tokens
+        last = len(tokens)
+        keys = [word_key(t.text) for t in tokens]
+        found: list[Match[T]] = []
+        index = self._index
+        for i in range(last):
+            seen: set[tuple[int, int]] = set()
+            for clitic, key in token_readings(tokens[i].text):
+                for rest, payload in index.get(key, ()):
+                    n = len(rest)
+                    if i + 1 + n > last or (id(payload), n) in seen:
+                        continue
+                    if any(keys[i + 1 + k] != rest[k] for k in range(n)):
+                        continue
+                    seen.add((id(payload), n))
+                    tok = tokens[i]
+                    start, end = doc.orig_span(tok.start + clitic, tokens[i + n].end)
+                    found.append(Match(i, i + n + 1, start, end, tok.text[:clitic], payload))
+        return found
+
     def find(self, doc: Document, first: int = 0, last: int | None = None) -> list[Match[T]]:
         """Longest match starting at each token in ``[first, last)``; overlaps are allowed
         (use ``longest_first`` to keep a non-overlapping set)."""

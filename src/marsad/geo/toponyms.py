@@ -1,0 +1,269 @@
+"""Toponym recognition: which words of a report name places, and how the text relates to them.
+
+A place name is recognised when
+- a cue word introduces it (``بلدة صيدا``, ``مدينة درعا``, ``ريف إدلب``, ``محافظة درعا``,
+  ``حي الجابريات``), whether or not the gazetteer knows it (unknown names after a strong cue
+  are kept, to be reported without coordinates);
+- it continues a list (``بلدات الطيبة والنعيمة وصيدا``, ``صيدا، النعيمة``);
+- it is in the gazetteer and either prominent (a country, a province, a large city) or follows
+  a locative preposition (``في``, ``ب``, ``على``, ``قرب`` …).
+
+Words that the lexicons claim for something else (an actor, a trigger, a source, a date, a cue)
+are not read as place names unless a cue introduces them. Directional phrases (``جنوب``,
+``محيط``, ``أطراف``, ``قرب``) make the relation ``near`` (precision 2), ``ريف X`` makes it
+``countryside`` (precision 2), ``محافظة X`` or a name that is only a province makes it
+``province`` (precision 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from marsad.lang.lexicon import Cue, Entry, Lexicons
+from marsad.models import Document, GazetteerEntry, Relation, Toponym
+from marsad.text.match import Match, token_readings, word_key
+from marsad.text.normalize import normalize
+
+
+_STRONG_CUES = {"place", "places", "province", "countryside"}
+_UNKNOWN_OK_CUES = frozenset({"بلده", "مدينه", "قريه", "حي", "مخيم", "مديريه", "ناحيه", "قضاء", "بلدات", "قري",
+                              "مدن", "احياء", "مدينتي", "بلدتي", "قريتي", "مديريتي", "حيي", "ولايه", "محافظه"})  # fmt: skip
+_PREPOSITIONS = frozenset({"في", "على", "من", "الى", "قرب", "نحو", "باتجاه", "عند", "داخل", "حتى", "الي", "عن"})
+_CLITIC_PREPOSITIONS = ("ب", "وب", "فب", "ل", "ول")
+# Words that are gazetteer names somewhere but are nearly always common words in news text.
+_NOT_NAMES = frozenset(
+    """ثوره حريه سلام نصر وحده شهداء مدينه منطقه حدود عاصمه دوله وطن شعب حكومه امن سلطه قوه
+    مركز شرقي غربي شمالي جنوبي شرقيه غربيه شماليه جنوبيه حدوديه محرره سكنيه صناعيه قديمه خاضعه
+    مذكوره نفسها ذاتها محاصره مجاوره قريبه عسكريه جديده كبري كبير صغير عربي عربيه دولي دوليه
+    اخري اخر اول ثاني ثالث اخيره ماضي ماضيه مقبل حاليه تي الذي التي ذلك هذه هذا كل بعض عده
+    عام يوم ليله شهر اسبوع ساعه ساعات مكان موقع مواقع بيت بيوت منزل سوق مستشفي مدرسه جامعه
+    مسجد طريق شارع ساحه جسر مطار ميناء قاعده نقطه جبهه محور محاور حاجز معبر بلد ارض اراضي
+    حي بلده قريه مخيم ناحيه ريف محافظه ولايه اقليم قطاع ضفه غربيه حزب جبل نهر وادي بحر
+    فجر صباح مساء ليل ظهر عصر امس غدا الان اثناء خلال بعد قبل منذ بين حول ضمن عبر وسط
+    مدني مدنيين اطفال نساء رجال شباب عمال طلاب ناس اهالي سكان مواطنين لاجئين نازحين
+    نار ماء كهرباء غاز نفط خبز سلاح سلاحها مال اسعار سعر سوريين اطار سنه اشهر حياه جديد شديد
+    فصائل ابادة اباده وقف امل وان خبر مرات دور حدث عمر ساحل تله قصر بنك سلطات زراعه فرحه
+    واسطه وساطه صرف مطاري يد ري طل عبه ارد رقه سبيل مشهد اهداف بيض حي الحي""".split()
+)
+# Function words that can follow a cue word but never name a place.
+_FUNCTION_WORDS = frozenset(
+    """في الى إلى على من عن مع ما لا لم لن قد ان أن إن او أو ثم بعد قبل حتى منذ خلال بين عند كما
+    التي الذي الذين اللتي هذه هذا تلك ذلك هناك هنا كل بعض عده غير اي أي اخري نحو ضد دون عبر
+    حول وسط تحت فوق امام خلف لدي لدى حيث""".split()
+)
+_NOT_NAMES = frozenset(normalize(w) for w in _NOT_NAMES)
+_FUNCTION_WORDS = frozenset(normalize(w) for w in _FUNCTION_WORDS)
+
+
+class PlaceIndex(Protocol):
+    """What recognition needs from a gazetteer (``marsad.geo.gazetteer.Gazetteer`` has it)."""
+
+    max_key_words: int
+
+    def has(self, key: str) -> bool: ...
+
+    def lookup(self, key: str) -> list[GazetteerEntry]: ...
+
+
+def find_toponyms(
+    doc: Document,
+    gazetteer: PlaceIndex,
+    lexicons: Lexicons | None = None,
+    matches: Sequence[Match[Entry]] | None = None,
+) -> list[Toponym]:
+    """All place names of a document, in text order (pure given the gazetteer and lexicons)."""
+    if matches is None:
+        lexicons = lexicons or Lexicons.load()
+        matches = lexicons.scan(doc)
+    return _Recogniser(doc, gazetteer, matches).run()
+
+
+class _Recogniser:
+    def __init__(self, doc: Document, gaz: PlaceIndex, matches: Sequence[Match[Entry]]) -> None:
+        self.doc = doc
+        self.gaz = gaz
+        n = len(doc.tokens)
+        self.keys = [word_key(t.text) for t in doc.tokens]
+        # cue ending right before token i: (cue kind, cue key, first token of the cue)
+        self.cue_before: dict[int, tuple[str, str, int]] = {}
+        self.blocked = [False] * n
+        for m in matches:
+            if isinstance(m.payload, Cue):
+                kind = m.payload.kind
+                if kind in _STRONG_CUES or kind in ("direction", "container"):
+                    prev = self.cue_before.get(m.last)
+                    if prev is None or m.last - m.first > m.last - prev[2] or kind in _STRONG_CUES:
+                        cue_word = normalize(m.payload.phrase.split()[0].rstrip("*"))
+                        self.cue_before[m.last] = (kind, word_key(cue_word), m.first)
+            for t in range(m.first, m.last):
+                self.blocked[t] = True
+
+    # -- gazetteer matching -------------------------------------------------------------------
+    def _gaz_match(self, i: int) -> tuple[int, int] | None:
+        """Longest gazetteer name starting at token i: (end token, clitic length)."""
+        tokens = self.doc.tokens
+        n = len(tokens)
+        maxw = max(1, getattr(self.gaz, "max_key_words", 4))
+        for length in range(min(maxw, n - i), 0, -1):
+            rest = self.keys[i + 1 : i + length]
+            if not self._same_sentence(i, i + length - 1):
+                continue
+            for clitic, key in token_readings(tokens[i].text):
+                if length == 1 and (_common(key) or len(key) < 3):
+                    continue
+                full = " ".join([key, *rest])
+                if self.gaz.has(full):
+                    return i + length, clitic
+        return None
+
+    def _same_sentence(self, a: int, b: int) -> bool:
+        return a == b or self.doc.sentence_of(a) == self.doc.sentence_of(b)
+
+    def _gap(self, a: int, b: int) -> str:
+        """Normalised text between token a's end and token b's start."""
+        return self.doc.norm[self.doc.tokens[a].end : self.doc.tokens[b].start]
+
+    def _name_like(self, i: int) -> bool:
+        key = self.keys[i]
+        text = self.doc.tokens[i].text
+        return (
+            not self.blocked[i]
+            and len(key) >= 2
+            and not _common(key)
+            and not text.startswith(("و", "ف"))
+            and not text.isdigit()
+            and all("\u0600" <= ch <= "\u06ff" for ch in text)
+        )
+
+    # -- main loop ----------------------------------------------------------------------------
+    def run(self) -> list[Toponym]:
+        tokens = self.doc.tokens
+        out: list[Toponym] = []
+        i = 0
+        n = len(tokens)
+        list_state: tuple[int, str, Relation, bool] | None = None  # (end token, cue key, relation, plural)
+        while i < n:
+            cue = self.cue_before.get(i)
+            cued = cue is not None and cue[0] in _STRONG_CUES
+            continues = list_state is not None and self._continues_list(list_state[0], i)
+            gm = self._gaz_match(i)
+            # a cue phrase itself ("مدينة", "ريف") is blocked: only a cue can open a name over it
+            if self.blocked[i] and not cued and not continues and gm is None:
+                i += 1
+                continue
+            accepted: tuple[int, int] | None = None
+            if gm is not None and (cued or continues or self._prominent_or_located(i, gm)):
+                if not self.blocked[i] or cued or continues:
+                    accepted = gm
+            elif cued and cue is not None and cue[1] in _UNKNOWN_OK_CUES and self._bare_cue(cue[2], i) and self._name_like(i):
+                accepted = (i + 1, 0)
+            elif continues and list_state is not None and list_state[3] and self._list_word(i):
+                accepted = (i + 1, len(self._list_clitic(i)))
+            if accepted is None:
+                if not continues:
+                    list_state = None if (list_state and i > list_state[0] + 1) else list_state
+                i += 1
+                continue
+            end, clitic = accepted
+            relation, cue_key, plural = self._relation(i, cue if cued else None, list_state if continues else None)
+            topo = self._make(i, end, clitic, cue_key, relation)
+            out.append(topo)
+            list_state = (end, cue_key, relation, plural)
+            i = end
+            # "ريف درعا الشرقي", "مدينة درعا البلد" — skip a trailing direction adjective
+        return out
+
+    def _bare_cue(self, cue_first: int, i: int) -> bool:
+        """An indefinite cue word right before the name ("مدينة درعا", not "المدينة وتقع")."""
+        word = self.doc.tokens[cue_first].text
+        definite = word.startswith(("ال", "بال", "وال", "فال", "لل", "ولل", "كال", "وبال"))
+        gap = self._gap(i - 1, i) if i > 0 else ""
+        return not definite and all(ch in " \"'«»“”(" for ch in gap)
+
+    def _continues_list(self, prev_end: int, i: int) -> bool:
+        if i != prev_end or i >= len(self.doc.tokens):
+            return False
+        gap = self._gap(i - 1, i)
+        word = self.doc.tokens[i].text
+        return "،" in gap or "," in gap or (word.startswith("و") and len(word) > 2 and gap.strip() in ("", "\"", "«", "“"))
+
+    def _list_clitic(self, i: int) -> str:
+        word = self.doc.tokens[i].text
+        return "و" if word.startswith("و") and len(word) > 3 else ""
+
+    def _list_word(self, i: int) -> bool:
+        word = self.doc.tokens[i].text
+        key = word_key(word[1:]) if word.startswith("و") else self.keys[i]
+        pronoun = key.endswith(("ها", "هم", "هما"))
+        return not _common(key) and not pronoun and len(key) >= 2 and not self.blocked[i]
+
+    def _prominent_or_located(self, i: int, gm: tuple[int, int]) -> bool:
+        end, clitic = gm
+        key = self._key(i, end, clitic)
+        entries = self.gaz.lookup(key)
+        if any(e.kind in ("country", "admin1") or (e.population or 0) >= 50_000 for e in entries):
+            return True
+        if any(e.kind in ("admin2", "admin3") or (e.population or 0) >= 10_000 for e in entries):
+            word = self.doc.tokens[i].text
+            if clitic and word[:clitic] in _CLITIC_PREPOSITIONS:
+                return True
+        if i > 0 and self.keys[i - 1] in _PREPOSITIONS and self._same_sentence(i - 1, i):
+            return len(key) >= 3
+        return False
+
+    def _key(self, i: int, end: int, clitic: int) -> str:
+        first = word_key(self.doc.tokens[i].text[clitic:])
+        if clitic and self.doc.tokens[i].text[clitic - 1] == "ل" and first.startswith("ل"):
+            first = word_key("ا" + first)
+        return " ".join([first, *self.keys[i + 1 : end]])
+
+    def _relation(
+        self,
+        i: int,
+        cue: tuple[str, str, int] | None,
+        prev: tuple[int, str, Relation, bool] | None,
+    ) -> tuple[Relation, str, bool]:
+        if prev is not None:
+            return prev[2], prev[1], prev[3]
+        relation: Relation = "in"
+        cue_key = ""
+        plural = False
+        start = i
+        if cue is not None:
+            kind, cue_key, start = cue
+            plural = kind == "places" or cue_key in ("محافظات", "ولايات", "محافظتي")
+            relation = {"province": "province", "countryside": "countryside"}.get(kind, "in")  # type: ignore[assignment]
+        direction = self.cue_before.get(start)
+        if direction is not None and direction[0] == "direction":
+            relation = "near"
+        return relation, cue_key, plural
+
+    def _make(self, i: int, end: int, clitic: int, cue_key: str, relation: Relation) -> Toponym:
+        doc = self.doc
+        tok = doc.tokens[i]
+        start, stop = doc.orig_span(tok.start + clitic, doc.tokens[end - 1].end)
+        key = self._key(i, end, clitic)
+        entries = self.gaz.lookup(key) if self.gaz.has(key) else []
+        is_country = bool(entries) and all(e.kind == "country" for e in entries)
+        country_hint = entries[0].country if is_country else None
+        if relation == "in" and entries and all(e.kind in ("admin1", "country") for e in entries):
+            relation = "province"
+        name = doc.text[start:stop]
+        return Toponym(
+            name=name,
+            key=key,
+            start=start,
+            end=stop,
+            token_index=i,
+            cue=cue_key,
+            relation=relation,
+            is_country=is_country,
+            country_hint=country_hint,
+        )
+
+
+def _common(key: str) -> bool:
+    """A common word or function word rather than a name (with or without the article)."""
+    bare = key[2:] if key.startswith("ال") and len(key) > 3 else key
+    return key in _NOT_NAMES or bare in _NOT_NAMES or key in _FUNCTION_WORDS

@@ -1,0 +1,170 @@
+"""The language data of one language, loaded once and shared read-only by every stage.
+
+Each table under ``lang/<language>/`` becomes typed entries; all of them go into one
+``PhraseMatcher`` so a document is scanned once (``Lexicons.scan``) and each recogniser picks the
+matches of its own entry type.
+
+| file            | entry          | columns                                          |
+|-----------------|----------------|--------------------------------------------------|
+| triggers.tsv    | ``Trigger``    | phrase, class, weight, meaning                   |
+| cues.tsv        | ``Cue``        | phrase, cue, meaning                             |
+| actors.tsv      | ``ActorEntry`` | phrase, canonical, inter, country, scope, meaning |
+| sources.tsv     | ``SourceEntry``| phrase, canonical, kind, meaning                 |
+| countries.tsv   | ``CountryWord``| phrase, country, name_en, meaning                |
+| numbers.tsv     | ``NumberWord`` | phrase, value, kind, meaning                     |
+| time.tsv        | ``TimeWord``   | phrase, value, kind, meaning                     |
+| units.tsv       | ``Unit``       | phrase, what, meaning                            |
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from marsad.errors import LexiconError
+from marsad.lang.tables import Checker, fingerprint, float_in, int_in, lexicon_dir, one_of, read_table
+from marsad.models import EVENT_TYPES, SOURCE_KINDS, Document
+from marsad.text.match import Match, PhraseMatcher
+
+TRIGGER_CLASSES = (*EVENT_TYPES, "@bombard", "@clash", "@control", "@kill", "@protest")
+CUE_KINDS = (
+    "place", "places", "province", "countryside", "direction", "container", "air", "artillery",
+    "suicide", "ied", "negation", "threat", "plan", "condemn", "hypothetical", "background",
+    "intervention", "lethal_force", "rioting", "attribution", "property", "kill", "injure",
+    "victim_civilian", "ally", "target",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    cls: str
+    weight: float
+    phrase: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    kind: str
+    phrase: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActorEntry:
+    canonical: str  # may hold {country} / {iso}
+    inter: int
+    country: str  # ISO2 or "@" (the report's country)
+    scope: frozenset[str]  # report countries where this reading holds; empty = anywhere
+    phrase: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEntry:
+    canonical: str
+    kind: str
+    phrase: str
+
+
+@dataclass(frozen=True, slots=True)
+class CountryWord:
+    country: str
+    name_en: str
+    phrase: str
+
+
+@dataclass(frozen=True, slots=True)
+class NumberWord:
+    value: int
+    kind: str  # cardinal | dual | vague | scale | ordinal
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWord:
+    value: int
+    kind: str  # month | weekday | relative | part | night
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    what: str
+
+
+Entry = Trigger | Cue | ActorEntry | SourceEntry | CountryWord | NumberWord | TimeWord | Unit
+
+_ISO2 = re.compile(r"^[A-Z]{2}$")
+
+
+def _iso_or_here(cell: str) -> str:
+    if cell != "@" and not _ISO2.match(cell):
+        raise ValueError(f"'{cell}' is neither an ISO 3166 alpha-2 code nor '@'")
+    return cell
+
+
+def _scope(cell: str) -> frozenset[str]:
+    if cell == "*":
+        return frozenset()
+    codes = [c.strip() for c in cell.split(",")]
+    for c in codes:
+        if not _ISO2.match(c):
+            raise ValueError(f"scope '{cell}' must be '*' or ISO2 codes separated by commas")
+    return frozenset(codes)
+
+
+def _iso(cell: str) -> str:
+    if not _ISO2.match(cell):
+        raise ValueError(f"'{cell}' is not an ISO 3166 alpha-2 code")
+    return cell
+
+
+class Lexicons:
+    """All lexicons of a language. Build with ``Lexicons.load()``; immutable afterwards."""
+
+    def __init__(self, directory: Path, matcher: PhraseMatcher[Entry], files: list[Path]) -> None:
+        self.directory = directory
+        self.matcher = matcher
+        self.country_names: dict[str, str] = {}
+        self.version = fingerprint(files)
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> Lexicons:
+        directory = directory or lexicon_dir("ar")
+        matcher: PhraseMatcher[Entry] = PhraseMatcher()
+        files: list[Path] = []
+        country_names: dict[str, str] = {}
+
+        def table(name: str, columns: tuple[str, ...], checkers: dict[str, Checker]) -> list[dict[str, object]]:
+            path = directory / name
+            files.append(path)
+            return [dict(r.values) for r in read_table(path, columns, checkers)]
+
+        for r in table("triggers.tsv", ("phrase", "class", "weight", "meaning"),
+                       {"class": one_of(*TRIGGER_CLASSES), "weight": float_in(0, 1)}):  # fmt: skip
+            matcher.add(str(r["phrase"]), Trigger(str(r["class"]), float(r["weight"]), str(r["phrase"])))  # type: ignore[arg-type]
+        for r in table("cues.tsv", ("phrase", "cue", "meaning"), {"cue": one_of(*CUE_KINDS)}):
+            matcher.add(str(r["phrase"]), Cue(str(r["cue"]), str(r["phrase"])))
+        for r in table("actors.tsv", ("phrase", "canonical", "inter", "country", "scope", "meaning"),
+                       {"inter": int_in(1, 8), "country": _iso_or_here, "scope": _scope}):  # fmt: skip
+            entry = ActorEntry(str(r["canonical"]), r["inter"], str(r["country"]), r["scope"], str(r["phrase"]))  # type: ignore[arg-type]
+            matcher.add(str(r["phrase"]), entry)
+        for r in table("sources.tsv", ("phrase", "canonical", "kind", "meaning"), {"kind": one_of(*SOURCE_KINDS)}):
+            matcher.add(str(r["phrase"]), SourceEntry(str(r["canonical"]), str(r["kind"]), str(r["phrase"])))
+        for r in table("countries.tsv", ("phrase", "country", "name_en", "meaning"), {"country": _iso}):
+            iso, name_en = str(r["country"]), str(r["name_en"])
+            if country_names.setdefault(iso, name_en) != name_en:
+                raise LexiconError(str(directory / "countries.tsv"), 0, f"{iso} has two English names")
+            matcher.add(str(r["phrase"]), CountryWord(iso, name_en, str(r["phrase"])))
+        for r in table("numbers.tsv", ("phrase", "value", "kind", "meaning"),
+                       {"value": int_in(0, 10**9), "kind": one_of("cardinal", "dual", "vague", "scale", "ordinal")}):  # fmt: skip
+            matcher.add(str(r["phrase"]), NumberWord(r["value"], str(r["kind"])))  # type: ignore[arg-type]
+        for r in table("time.tsv", ("phrase", "value", "kind", "meaning"),
+                       {"value": int_in(0, 31), "kind": one_of("month", "weekday", "relative", "part", "night")}):  # fmt: skip
+            matcher.add(str(r["phrase"]), TimeWord(r["value"], str(r["kind"])))  # type: ignore[arg-type]
+        for r in table("units.tsv", ("phrase", "what", "meaning"), {}):
+            matcher.add(str(r["phrase"]), Unit(str(r["what"])))
+        lex = cls(directory, matcher, files)
+        lex.country_names = country_names
+        return lex
+
+    def scan(self, doc: Document) -> list[Match[Entry]]:
+        """Every lexicon match in the document, in token order."""
+        return self.matcher.find_all(doc)
