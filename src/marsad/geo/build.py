@@ -149,6 +149,10 @@ class _GeoRecord:
     pop: int
     kind: str  # city | admin1 | admin2
 
+    @property
+    def at(self) -> tuple[float, float]:
+        return self.lat, self.lon
+
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -207,20 +211,9 @@ class _Builder:
 
     def countries(self) -> None:
         for row in _read_tsv(DATA_DIR / "countries.tsv"):
-            self.add(
-                Place(
-                    id=f"country:{row['iso2']}",
-                    name_ar=row["name_ar"],
-                    name_en=row["name_en"],
-                    country=row["iso2"],
-                    admin1="",
-                    admin2="",
-                    lat=float(row["lat"]),
-                    lon=float(row["lon"]),
-                    kind="country",
-                    variants=set(filter(None, row["variants"].split("|"))),
-                )
-            )
+            cc, lat, lon, variants = row["iso2"], float(row["lat"]), float(row["lon"]), row["variants"].split("|")
+            place = self.add(Place(f"country:{cc}", row["name_ar"], row["name_en"], cc, "", "", lat, lon, "country"))
+            place.variants |= set(filter(None, variants))
 
     def variants(self) -> None:
         by_key: dict[str, list[Place]] = defaultdict(list)
@@ -253,20 +246,9 @@ class _Builder:
                     continue
                 alts = {r.get(f"ADM{n}{s}", "") for s in ("ALT1EN", "ALT2EN", "ALT1AR", "ALT2AR", "_REF")}
                 alts |= opensyria.get(pcode, set())
-                self.add(
-                    Place(
-                        id=f"ocha-adm{n}:{pcode}",
-                        name_ar=r[f"ADM{n}_AR"],
-                        name_en=r[f"ADM{n}_EN"],
-                        country="SY",
-                        admin1=r["ADM1_EN"],
-                        admin2=r["ADM2_EN"] if n >= 2 else "",
-                        lat=lat,
-                        lon=lon,
-                        kind=kinds[n],
-                        variants={a for a in alts if a},
-                    )
-                )
+                names, a1, a2 = (r[f"ADM{n}_AR"], r[f"ADM{n}_EN"]), r["ADM1_EN"], r["ADM2_EN"] if n >= 2 else ""
+                place = self.add(Place(f"ocha-adm{n}:{pcode}", *names, "SY", a1, a2, lat, lon, kinds[n]))
+                place.variants |= alts - {""}
         self._ocha_communities(root)
         self._ocha_neighbourhoods(root)
 
@@ -294,20 +276,9 @@ class _Builder:
             display_ar = r["LocationName_ar"].split(" - ")[0]
             display_en = re.sub(r"\s*\([^)]*\)\s*$", "", r["LocationName_en"])
             col1 = re.sub(r"\s*\([^)]*\)\s*$", "", r.get("Column1", ""))
-            self.add(
-                Place(
-                    id=f"ocha:{r['admin4Pcode']}",
-                    name_ar=r["admin4Name_ar"],
-                    name_en=r["admin4Name_en"],
-                    country="SY",
-                    admin1=r["admin1Name_en"],
-                    admin2=r["admin2Name_en"],
-                    lat=lat,
-                    lon=lon,
-                    kind="community",
-                    variants={display_ar, display_en, col1},
-                )
-            )
+            names, a1, a2 = (r["admin4Name_ar"], r["admin4Name_en"]), r["admin1Name_en"], r["admin2Name_en"]
+            place = self.add(Place(f"ocha:{r['admin4Pcode']}", *names, "SY", a1, a2, lat, lon, "community"))
+            place.variants |= {display_ar, display_en, col1}
 
     def _ocha_neighbourhoods(self, root: Path) -> None:
         path = root / OCHA_NBH
@@ -317,20 +288,10 @@ class _Builder:
             if lat is None or lon is None or not r["NAME_AR"]:
                 continue
             alts = {r.get(k, "") for k in ("NAME_REF", "NAME_ALT1E", "NAME_ALT2E", "NAME_ALT1A", "NAME_ALT2A")}
-            self.add(
-                Place(
-                    id=f"ocha-nbh:{r['PCODE']}",
-                    name_ar=r["NAME_AR"].strip(),
-                    name_en=r["NAME_EN"].replace("_", " "),
-                    country="SY",
-                    admin1=r["ADM1_EN"],
-                    admin2=r["ADM2_EN"],
-                    lat=lat,
-                    lon=lon,
-                    kind="neighbourhood",
-                    variants={a for a in alts if a},
-                )
-            )
+            names = (r["NAME_AR"].strip(), r["NAME_EN"].replace("_", " "))
+            a1, a2 = r["ADM1_EN"], r["ADM2_EN"]
+            place = self.add(Place(f"ocha-nbh:{r['PCODE']}", *names, "SY", a1, a2, lat, lon, "neighbourhood"))
+            place.variants |= alts - {""}
 
     # -- GeoNames -------------------------------------------------------------------------------
 
@@ -346,20 +307,10 @@ class _Builder:
         data = json.loads(path.read_text(encoding="utf-8"))
         for rec in data.values():
             alts = [a for a in rec.get("alternatenames", []) if a]
-            self._add_geo(
-                _GeoRecord(
-                    gid=int(rec["geonameid"]),
-                    name=rec["name"],
-                    alts=[a for a in alts if _is_latin_name(a)],
-                    ar=[a for a in alts if is_arabic_name(a)],
-                    lat=float(rec["latitude"]),
-                    lon=float(rec["longitude"]),
-                    cc=rec["countrycode"],
-                    a1=str(rec.get("admin1code") or ""),
-                    pop=int(rec.get("population") or 0),
-                    kind="city",
-                )
-            )
+            gid, where = int(rec["geonameid"]), (rec["countrycode"], str(rec.get("admin1code") or ""))
+            at, pop = (float(rec["latitude"]), float(rec["longitude"])), int(rec.get("population") or 0)
+            latin, arabic = [a for a in alts if _is_latin_name(a)], [a for a in alts if is_arabic_name(a)]
+            self._add_geo(_GeoRecord(gid, rec["name"], latin, arabic, *at, *where, pop, "city"))
 
     def geonames_dump(self, path: Path, alternate_names: Path | None) -> None:
         """Read a GeoNames dump (19 tab-separated columns): populated places and ADM1/ADM2."""
@@ -376,21 +327,12 @@ class _Builder:
             lat, lon = _float(parts[4]), _float(parts[5])
             if lat is None or lon is None:
                 continue
-            alts = [a for a in parts[3].split(",") if a]
+            alts, where = [a for a in parts[3].split(",") if a], (parts[8], parts[10])
             if kind == "admin1":
-                self.admin1_names.setdefault(f"{parts[8]}.{parts[10]}", (parts[2] or parts[1], int(parts[0])))
-            records[int(parts[0])] = _GeoRecord(
-                gid=int(parts[0]),
-                name=parts[1],
-                alts=[a for a in alts if _is_latin_name(a)] + ([parts[2]] if parts[2] else []),
-                ar=[a for a in alts if is_arabic_name(a)],
-                lat=lat,
-                lon=lon,
-                cc=parts[8],
-                a1=parts[10],
-                pop=int(parts[14] or 0),
-                kind=kind,
-            )
+                self.admin1_names.setdefault(".".join(where), (parts[2] or parts[1], int(parts[0])))
+            latin = [a for a in alts if _is_latin_name(a)] + ([parts[2]] if parts[2] else [])
+            arabic, pop = [a for a in alts if is_arabic_name(a)], int(parts[14] or 0)
+            records[int(parts[0])] = _GeoRecord(int(parts[0]), parts[1], latin, arabic, lat, lon, *where, pop, kind)
         if alternate_names is not None:
             self.track(alternate_names, f"geonames-alternates:{alternate_names.name}")
             for parts in _tsv_rows(alternate_names, 4):
@@ -430,21 +372,9 @@ class _Builder:
             if rec.cc == "SY":
                 near = grid.nearest(rec.lat, rec.lon)
                 admin1 = near.admin1 if near else admin1
-            self.add(
-                Place(
-                    id=f"geonames:{rec.gid}",
-                    name_ar=_pick_arabic(names_ar),
-                    name_en=rec.name,
-                    country=rec.cc,
-                    admin1=admin1,
-                    admin2="",
-                    lat=rec.lat,
-                    lon=rec.lon,
-                    kind=rec.kind,
-                    population=rec.pop or None,
-                    variants=variants,
-                )
-            )
+            names = (_pick_arabic(names_ar), rec.name)
+            place = self.add(Place(f"geonames:{rec.gid}", *names, rec.cc, admin1, "", rec.lat, rec.lon, rec.kind))
+            place.population, place.variants = rec.pop or None, place.variants | variants
 
     def admin1_places(self, skip_countries: Iterable[str]) -> None:
         """Admin1 places for every GeoNames admin1 code of a country we carry (not Syria, whose
@@ -472,20 +402,8 @@ class _Builder:
             variants = set(filter(None, curated.get("variants", "").split("|"))) | {name_en}
             if feature is not None:
                 variants |= set(feature.ar) | set(feature.alts) | {feature.name}
-            self.add(
-                Place(
-                    f"geonames:{gid}",
-                    name_ar,
-                    name_en,
-                    cc,
-                    name_en,
-                    "",
-                    seat.lat,
-                    seat.lon,
-                    "admin1",
-                    variants=variants,
-                )
-            )
+            place = self.add(Place(f"geonames:{gid}", name_ar, name_en, cc, name_en, "", seat.lat, seat.lon, "admin1"))
+            place.variants |= variants
 
     # -- Yemen ----------------------------------------------------------------------------------
 
@@ -511,40 +429,19 @@ class _Builder:
                 continue
             curated = self.admin1_ar.get(code, {})
             variants = {gov["name_en"], gov.get("name_en_normalized", ""), *curated.get("variants", "").split("|")}
-            self.add(
-                Place(
-                    f"yemen-gov:{gov['id']}",
-                    gov["name_ar"],
-                    name_en,
-                    "YE",
-                    name_en,
-                    "",
-                    seat.lat,
-                    seat.lon,
-                    "admin1",
-                    variants={v for v in variants if v},
-                )
+            place = self.add(
+                Place(f"yemen-gov:{gov['id']}", gov["name_ar"], name_en, "YE", name_en, "", *seat.at, "admin1")
             )
+            place.variants |= variants - {""}
             for dist in gov.get("districts", []):
                 town = _find_town(local, [dist["name_ar"], dist.get("name_en_normalized", "")])
                 if town is None:
                     skipped += 1
                     continue
                 placed += 1
-                self.add(
-                    Place(
-                        f"yemen-dist:{gov['id']}.{dist['id']}",
-                        dist["name_ar"],
-                        dist["name_en"],
-                        "YE",
-                        name_en,
-                        dist["name_en"],
-                        town.lat,
-                        town.lon,
-                        "admin2",
-                        variants={dist.get("name_en_normalized", "")} - {""},
-                    )
-                )
+                pid, names = f"yemen-dist:{gov['id']}.{dist['id']}", (dist["name_ar"], dist["name_en"])
+                place = self.add(Place(pid, *names, "YE", name_en, dist["name_en"], *town.at, "admin2"))
+                place.variants |= {dist.get("name_en_normalized", "")} - {""}
         log.info("yemen districts: %d placed on a GeoNames town, %d skipped (no coordinates)", placed, skipped)
 
     # -- output ---------------------------------------------------------------------------------

@@ -86,6 +86,10 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._keys)
 
+    def keys(self) -> frozenset[str]:
+        """Every matching key (for recognisers that want their own index)."""
+        return self._keys
+
     def lookup(self, key: str) -> list[GazetteerEntry]:
         """Every place called ``key``, most prominent first. Empty for an unknown key."""
         if key not in self._keys:
