@@ -96,7 +96,7 @@ class _Context:
     """What the report has established so far."""
 
     hint: str | None
-    countries: dict[str, str]  # ISO2 -> name as written
+    countries: dict[str, str]  # ISO2 -> how the report names it ("'لبنان'", "through province 'درعا'")
     provinces: dict[tuple[str, str], str]  # (country, admin1 English) -> name as written
     anchors: list[tuple[GazetteerEntry, str]]  # resolved places and their names as written
 
@@ -123,10 +123,10 @@ class Geoparser:
             margin = res.candidates[0].score - res.candidates[1].score if len(res.candidates) > 1 else math.inf
             kind = res.entry.kind
             if kind == "country":
-                ctx.countries.setdefault(res.entry.country, toponyms[i].name)
+                ctx.countries.setdefault(res.entry.country, f"'{toponyms[i].name}'")
             elif kind == "admin1":
                 ctx.provinces.setdefault((res.entry.country, res.entry.admin1), toponyms[i].name)
-                ctx.countries.setdefault(res.entry.country, toponyms[i].name)
+                ctx.countries.setdefault(res.entry.country, f"through province '{toponyms[i].name}'")
             elif not confident_only or margin >= CONFIDENT_MARGIN:
                 ctx.anchors.append((res.entry, toponyms[i].name))
 
@@ -188,7 +188,7 @@ class Geoparser:
             reasons.append(f"{e.kind} for a place named as a town")
         if e.country in ctx.countries and e.kind != "country":
             score += W_COUNTRY
-            reasons.append(f"in {e.country}, named in the report as '{ctx.countries[e.country]}'")
+            reasons.append(f"in {e.country}, named in the report ({ctx.countries[e.country]})")
         elif ctx.hint and e.country == ctx.hint:
             score += W_HINT
             reasons.append(f"in {e.country}, the report's country")
