@@ -146,7 +146,10 @@ def events_command(
         table.add_row(ev["event_id"], ev.get("date") or "?", ev.get("sub_event_type"),
                       loc.get("name_en") or loc.get("name") or "", loc.get("admin1") or "", toll,
                       str(ev.get("independent_sources")), str(ev.get("n_mentions")))
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:  # piped: do not squeeze the table into 80 columns
+        console = Console(width=200)
+    console.print(table)
 
 
 def export_command(

@@ -1,0 +1,155 @@
+"""Merging rules on hand-made mentions (pure functions, no database)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marsad.store import merge
+
+
+def ev(sub: str = "air_drone_strike", date: str | None = "2018-07-05", name: str = "بصرى الشام",
+       gid: str | None = "ocha:C6010", lat: float | None = 32.5167, lon: float | None = 36.4833, prec: int = 1,
+       actor: str | None = "Military Forces of Russia", fatalities: int | None = None,
+       sources: tuple[str, ...] = (), admin1: str = "Dar'a", country: str = "SY") -> dict[str, Any]:
+    from marsad.models import EVENT_TYPES
+
+    return {
+        "event_type": EVENT_TYPES[sub], "sub_event_type": sub, "date": date, "time_precision": 1,
+        "location": {"name": name, "name_en": None, "gazetteer_id": gid, "country": country, "admin1": admin1,
+                     "lat": lat, "lon": lon, "geo_precision": prec},
+        "actor1": {"name": "x", "canonical": actor, "inter": 8 if "Russia" in (actor or "") else 1,
+                   "country": "RU" if "Russia" in (actor or "") else "SY"} if actor else None,
+        "actor2": None, "assoc_actors1": [], "assoc_actors2": [], "fatalities": fatalities, "injured": None,
+        "quantities": [],
+        "sources": [{"name": s, "canonical": s, "kind": "monitor" if s == "SOHR" else "news_agency"} for s in sources],
+        "evidence": [{"start": 0, "end": 10}], "notes": "", "confidence": 0.5,
+    }
+
+
+def view(doc: str, e: dict[str, Any], group: str | None = None, idx: int = 0) -> merge.MentionView:
+    return merge.view_of(f"{doc}#{idx}", doc, group or doc, e)
+
+
+def test_same_town_same_day_agrees() -> None:
+    assert merge.agreement(view("a", ev()), view("b", ev())) is not None
+
+
+def test_same_document_never_merges() -> None:
+    assert merge.agreement(view("a", ev()), view("a", ev(), idx=1)) is None
+
+
+def test_day_apart_agrees_two_days_apart_does_not() -> None:
+    assert merge.agreement(view("a", ev()), view("b", ev(date="2018-07-06"))) is not None
+    assert merge.agreement(view("a", ev()), view("b", ev(date="2018-07-07"))) is None
+
+
+def test_different_event_type_never_merges() -> None:
+    assert merge.agreement(view("a", ev()), view("b", ev(sub="armed_clash", actor=None))) is None
+
+
+def test_same_event_type_other_sub_type_merges_but_scores_lower() -> None:
+    a = view("a", ev())
+    same = merge.agreement(a, view("b", ev()))
+    other = merge.agreement(a, view("c", ev(sub="shelling_artillery_missile_attack")))
+    assert same is not None and other is not None and other < same
+
+
+def test_distance_radius_follows_precision() -> None:
+    # Tafas is ~8 km from Da'el-like point; 30 km apart fails at precision 1 and 2, passes at 3.
+    near = ev(name="طفس", gid=None, lat=32.7378, lon=36.0667)
+    close = ev(name="داعل", gid=None, lat=32.7560, lon=36.1330)  # about 6.5 km away
+    assert merge.agreement(view("a", near), view("b", close)) is not None
+    far = ev(name="نوى", gid=None, lat=32.8899, lon=36.3431)  # about 30 km away
+    assert merge.agreement(view("a", near), view("b", far)) is None
+    assert merge.agreement(view("a", ev(prec=3, gid=None, lat=32.62, lon=36.10, name="درعا")),
+                           view("b", ev(prec=3, gid=None, lat=32.80, lon=36.40, name="ريف درعا"))) is not None
+
+
+def test_town_and_province_do_not_merge_without_shared_id() -> None:
+    town = ev()
+    province = ev(name="درعا", gid="ocha-adm1:SY12", lat=32.6241, lon=36.10494, prec=3)
+    assert merge.agreement(view("a", town), view("b", province)) is None
+
+
+def test_no_coordinates_falls_back_to_normalised_name() -> None:
+    a = ev(name="قرية النخيل", gid=None, lat=None, lon=None)
+    b = ev(name="قريه النخيل", gid=None, lat=None, lon=None)  # ta marbuta folded
+    c = ev(name="قرية الزيتون", gid=None, lat=None, lon=None)
+    assert merge.agreement(view("a", a), view("b", b)) is not None
+    assert merge.agreement(view("a", a), view("c", c)) is None
+
+
+def test_countries_must_agree() -> None:
+    a = ev(name="صيدا", gid=None, country="LB", lat=33.56, lon=35.37)
+    b = ev(name="صيدا", gid=None, country="SY", lat=33.56, lon=35.37)
+    assert merge.agreement(view("a", a), view("b", b)) is None
+
+
+def test_incompatible_actors_do_not_merge() -> None:
+    a = ev(actor="Military Forces of Russia")
+    b = ev(actor="Islamic State")
+    assert merge.agreement(view("a", a), view("b", b)) is None
+    assert merge.agreement(view("a", a), view("b", ev(actor=None))) is not None
+
+
+def test_undated_needs_strong_evidence() -> None:
+    dated, undated = ev(fatalities=5), ev(date=None, fatalities=5)
+    assert merge.agreement(view("a", dated), view("b", undated)) is not None  # same place, type, toll
+    assert merge.agreement(view("a", ev()), view("b", ev(date=None))) is None  # nothing more in common
+    # a near-duplicate text is strong evidence too
+    assert merge.agreement(view("a", ev()), view("b", ev(date=None), group="a")) is not None
+
+
+def test_choose_event_prefers_best_and_skips_events_of_same_document() -> None:
+    m = view("new", ev(fatalities=5))
+    candidates = {
+        "E1": [view("x", ev(sub="shelling_artillery_missile_attack"))],
+        "E2": [view("y", ev(fatalities=5))],
+        "E3": [view("new", ev(), idx=3)],
+    }
+    assert merge.choose_event(m, candidates) == "E2"
+    assert merge.choose_event(m, {"E3": candidates["E3"]}) is None
+
+
+def test_event_id_is_deterministic() -> None:
+    assert merge.event_id_for("a#0") == merge.event_id_for("a#0")
+    assert merge.event_id_for("a#0") != merge.event_id_for("a#1")
+
+
+def test_independent_sources_count_wires_once() -> None:
+    sohr1 = view("a", ev(sources=("SOHR",)))
+    sohr2 = view("b", ev(sources=("SOHR",)))  # another outlet rewriting SOHR
+    afp = view("c", ev(sources=("AFP",)))
+    rewrite = view("d", ev(), group="c")  # near-duplicate of c's text, no attribution
+    alone = view("e", ev())
+    assert merge.independent_sources([sohr1, sohr2]) == 1
+    assert merge.independent_sources([sohr1, sohr2, afp, rewrite]) == 2
+    assert merge.independent_sources([sohr1, afp, rewrite, alone]) == 3
+
+
+def test_merged_record_keeps_lowest_toll_and_range() -> None:
+    events = [ev(fatalities=8, sources=("AFP",)), ev(fatalities=5, sources=("SOHR",)), ev(fatalities=None)]
+    views = [view(d, e) for d, e in zip("abc", events, strict=True)]
+    rec = merge.merged_record(events, views)
+    assert (rec["fatalities"], rec["fatalities_min"], rec["fatalities_max"]) == (5, 5, 8)
+    assert [s["canonical"] for s in rec["sources"]] == ["AFP", "SOHR"]
+    assert rec["independent_sources"] == 3
+    assert rec["date"] == "2018-07-05"
+
+
+def test_merged_record_is_order_independent() -> None:
+    events = [ev(date="2018-07-06", fatalities=3), ev(prec=2, gid=None, fatalities=4), ev(date="2018-07-05")]
+    views = [view(d, e) for d, e in zip("abc", events, strict=True)]
+    forward = merge.merged_record(events, views)
+    backward = merge.merged_record(events[::-1], views[::-1])
+    assert forward == backward
+    assert forward["location"]["geo_precision"] == 1  # the most precise place
+    assert forward["date"] == "2018-07-05"  # a tie goes to the earlier day
+
+
+def test_admin1_key_folds_spellings() -> None:
+    assert merge.admin1_key("Daraa") == merge.admin1_key("Dar'a") == merge.admin1_key("DERAA")
+    assert merge.admin1_key("Al-Hasakeh") == merge.admin1_key("Hasakah")
+    assert merge.admin1_key("As-Sweida") == merge.admin1_key("Suwayda")
+    assert merge.admin1_key("Homs") != merge.admin1_key("Hama")
+    assert merge.admin1_key("درعا") == merge.admin1_key("دَرعا")
