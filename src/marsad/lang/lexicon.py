@@ -32,7 +32,7 @@ CUE_KINDS = (
     "place", "places", "province", "countryside", "direction", "container", "air", "artillery",
     "suicide", "ied", "negation", "threat", "plan", "condemn", "hypothetical", "background",
     "intervention", "lethal_force", "rioting", "attribution", "property", "kill", "injure",
-    "victim_civilian", "ally", "target",
+    "victim_civilian", "ally", "target", "offtopic",
 )  # fmt: skip
 
 
@@ -154,7 +154,7 @@ class Lexicons:
                 raise LexiconError(str(directory / "countries.tsv"), 0, f"{iso} has two English names")
             matcher.add(str(r["phrase"]), CountryWord(iso, name_en, str(r["phrase"])))
         for r in table("numbers.tsv", ("phrase", "value", "kind", "meaning"),
-                       {"value": int_in(0, 10**9), "kind": one_of("cardinal", "dual", "vague", "scale", "ordinal")}):  # fmt: skip
+                       {"value": int_in(0, 10**9), "kind": one_of("cardinal", "dual", "vague", "scale", "ordinal", "more_than", "at_least", "about", "up_to")}):  # fmt: skip
             matcher.add(str(r["phrase"]), NumberWord(r["value"], str(r["kind"])))  # type: ignore[arg-type]
         for r in table("time.tsv", ("phrase", "value", "kind", "meaning"),
                        {"value": int_in(0, 31), "kind": one_of("month", "weekday", "relative", "part", "night")}):  # fmt: skip

@@ -1,0 +1,457 @@
+"""Assemble: from spans to event mentions, sentence by sentence.
+
+For each trigger that survives the modality checks (negation, threat, plan, condemnation,
+hypothesis, background) the assembler decides the sub-event type from the weapon and actor cues
+around it, the places in its scope (a list of towns gives one mention each; a province named
+after a town is its container, not another place), the acting side and its allies, the side hit,
+the day, the casualties and counts, and the attribution. Mentions of the same sub-event type at
+the same place on the same day are merged, and a province- or countryside-level mention is
+dropped when the report names a town of that province for the same kind of event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from marsad.extract.actors import ARMED, ActorMention, SourceMention
+from marsad.extract.quantities import Casualty, Counted
+from marsad.extract.times import TimeExpr
+from marsad.geo.resolve import Resolution
+from marsad.lang.lexicon import Cue, Entry, Trigger
+from marsad.models import Actor, Document, Quantity, Source
+from marsad.text.match import Match, longest_first
+from marsad.text.normalize import name_key
+
+VIOLENT = frozenset(
+    {"@bombard", "@clash", "@kill", "air_drone_strike", "shelling_artillery_missile_attack", "suicide_bomb",
+     "remote_explosive_landmine_ied", "grenade", "chemical_weapon"}
+)  # fmt: skip
+_MODAL_WINDOWS = {"negation": 2, "threat": 5, "plan": 5, "condemn": 5, "hypothetical": 3}
+_NEEDS_PLACE_AFTER = frozenset({"@control", "non_violent_transfer_of_territory"})
+_PROPERTY_VERBS = frozenset({"فجر", "فجرت", "نسف", "نسفت", "حرق"})
+_EXPLOSION_WORDS = frozenset({"انفجار", "انفجرت", "انفجر", "تفجير", "تفجيرات", "قنبله"})
+_REPORT_WINDOW_DAYS = 7
+
+
+@dataclass
+class Mention:
+    """One event as one report states it, before coding."""
+
+    sub_event_type: str
+    place: Resolution
+    date: dt.date | None
+    time_precision: int
+    actor1: Actor | None
+    assoc1: tuple[Actor, ...]
+    actor2: Actor | None
+    fatalities: int | None
+    injured: int | None
+    quantities: list[Quantity]
+    sources: list[Source]
+    evidence: list[tuple[int, int]]
+    weight: float
+    fallback_place: bool = False
+    carried_actor: bool = False
+    trigger_text: str = ""
+    notes_parts: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Spans:
+    """Everything the recognisers found in one document."""
+
+    matches: Sequence[Match[Entry]]
+    places: Sequence[Resolution]
+    actors: Sequence[ActorMention]
+    sources: Sequence[SourceMention]
+    times: Sequence[TimeExpr]
+    casualties: Sequence[Casualty]
+    counts: Sequence[Counted]
+    country: str | None
+    country_names: dict[str, str]
+
+
+def assemble(doc: Document, spans: Spans) -> list[Mention]:
+    return _Assembler(doc, spans).run()
+
+
+class _Assembler:
+    def __init__(self, doc: Document, spans: Spans) -> None:
+        self.doc = doc
+        self.s = spans
+        self.cues: dict[str, list[Match[Entry]]] = {}
+        for m in spans.matches:
+            if isinstance(m.payload, Cue):
+                self.cues.setdefault(m.payload.kind, []).append(m)
+        self.sent_of = [doc.sentence_of(i) for i in range(len(doc.tokens))]
+        blocked = {t for src in spans.sources for t in range(src.first, src.last)}
+        for r in spans.places:
+            blocked.add(r.toponym.token_index)
+        trig = [m for m in spans.matches if isinstance(m.payload, Trigger) and m.first not in blocked]
+        self.triggers = longest_first(trig)
+        self.air_mode = self._air_mode()
+        self.last_actor: tuple[Actor, tuple[Actor, ...]] | None = None
+        self.first_armed = next((a for a in spans.actors if a.actor.inter in ARMED), None)
+        self.focus_date: tuple[dt.date, int] | None = None
+
+    # ------------------------------------------------------------------ helpers
+    def _in_sentence(self, kind: str, sent: int) -> list[Match[Entry]]:
+        return [m for m in self.cues.get(kind, ()) if self.sent_of[m.first] == sent]
+
+    def _air_mode(self) -> bool:
+        air = len(self.cues.get("air", ())) + sum(
+            1 for t in self.triggers if isinstance(t.payload, Trigger) and t.payload.cls == "air_drone_strike"
+        )
+        ground = len(self.cues.get("artillery", ())) + sum(
+            1
+            for t in self.triggers
+            if isinstance(t.payload, Trigger) and t.payload.cls == "shelling_artillery_missile_attack"
+        )
+        return air > ground
+
+    def _off_topic(self) -> bool:
+        off = len(self.cues.get("offtopic", ()))
+        violent = sum(1 for t in self.triggers if isinstance(t.payload, Trigger) and t.payload.cls in VIOLENT)
+        armed = sum(1 for a in self.s.actors if a.actor.inter in ARMED)
+        return off >= 4 and off > 2 * (violent + armed)
+
+    def _modal(self, t: Match[Entry], sent: int) -> bool:
+        for kind, window in _MODAL_WINDOWS.items():
+            for c in self.cues.get(kind, ()):
+                if self.sent_of[c.first] == sent and c.last <= t.first and t.first - c.last < window:
+                    return True
+        for c in self.cues.get("background", ()):
+            if self.sent_of[c.first] == sent and -2 <= t.first - c.last < 4:
+                return True
+        return any(x.future and self.sent_of[x.first] == sent and abs(x.first - t.last) < 6 for x in self.s.times)
+
+    # ------------------------------------------------------------------ main
+    def run(self) -> list[Mention]:
+        if self._off_topic():
+            return []
+        out: list[Mention] = []
+        by_sentence: dict[int, list[Match[Entry]]] = {}
+        for t in self.triggers:
+            by_sentence.setdefault(self.sent_of[t.first], []).append(t)
+        for sent in range(len(self.doc.sentences)):
+            self._advance_focus(sent)
+            triggers = [t for t in by_sentence.get(sent, []) if not self._modal(t, sent)]
+            out.extend(self._sentence(sent, triggers))
+        return out
+
+    def _advance_focus(self, sent: int) -> None:
+        for x in self.s.times:
+            if self.sent_of[x.first] == sent and x.date and not x.future and self._in_window(x.date):
+                self.focus_date = (x.date, 1)
+
+    def _in_window(self, date: dt.date) -> bool:
+        pub = self.doc.published
+        return pub is None or pub - dt.timedelta(days=_REPORT_WINDOW_DAYS) <= date <= pub + dt.timedelta(days=1)
+
+    def _sentence(self, sent: int, triggers: list[Match[Entry]]) -> list[Mention]:
+        typed: list[tuple[Match[Entry], str]] = []
+        violent_here = any(isinstance(t.payload, Trigger) and t.payload.cls in VIOLENT - {"@kill"} for t in triggers)
+        for t in triggers:
+            sub = self._type(t, sent, violent_here)
+            if sub is not None:
+                typed.append((t, sub))
+        if not typed:
+            return []
+        places = self._places(sent)
+        assigned = self._assign_places([t for t, _ in typed], places)
+        out: list[Mention] = []
+        for k, (t, sub) in enumerate(typed):
+            mine = assigned[k]
+            fallback = False
+            if isinstance(t.payload, Trigger) and t.payload.cls in _NEEDS_PLACE_AFTER:
+                mine = [p for p in mine if 0 <= p.toponym.token_index - t.last <= 8]
+                if not mine:
+                    continue
+            if not mine:
+                mine = [p for p in self._containers(sent)][:1]
+            if not mine:
+                prev = self._previous_place(t.first)
+                if prev is None:
+                    continue
+                mine, fallback = [prev], True
+            date, precision, background = self._date(t, sent)
+            if background:
+                continue
+            actor1, assoc1, actor2, carried = self._actors(t, sent, sub)
+            if actor1 is None and sub in _NEEDS_ACTOR and not self._weapon_named(sent):
+                continue
+            sub = _by_actor(sub, actor1)
+            casualties = self._casualties(sent, mine)
+            for place in mine:
+                fat, inj = casualties.get(id(place), (None, None))
+                if fat and actor2 is None and sub not in ("armed_clash",):
+                    actor2 = self._civilians()
+                out.append(
+                    Mention(
+                        sub_event_type=sub,
+                        place=place,
+                        date=date,
+                        time_precision=precision,
+                        actor1=actor1,
+                        assoc1=assoc1,
+                        actor2=actor2,
+                        fatalities=fat,
+                        injured=inj,
+                        quantities=self._quantities(sent),
+                        sources=self._sources(sent),
+                        evidence=[(self.doc.sentences[sent].start, self.doc.sentences[sent].end)],
+                        weight=t.payload.weight if isinstance(t.payload, Trigger) else 0.5,
+                        fallback_place=fallback,
+                        carried_actor=carried,
+                        trigger_text=self.doc.text[t.start : t.end],
+                    )
+                )
+        return out
+
+    # ------------------------------------------------------------------ type
+    def _type(self, t: Match[Entry], sent: int, violent_here: bool) -> str | None:
+        trig = t.payload
+        assert isinstance(trig, Trigger)
+        cls = trig.cls
+        word = name_key(self.doc.tokens[t.first].text)
+        if cls == "@bombard":
+            return self._weapon(t, sent) or ("air_drone_strike" if self.air_mode else "shelling_artillery_missile_attack")
+        if cls == "@kill":
+            if violent_here:
+                return None  # a casualty of the strike or clash in the same sentence
+            weapon = self._weapon(t, sent)
+            return weapon or "attack"
+        if cls == "@clash":
+            return "armed_clash"
+        if cls == "@control":
+            return "government_regains_territory"  # who took the place decides (``_by_actor``)
+        if cls == "@protest":
+            if self._in_sentence("lethal_force", sent):
+                return "excessive_force_against_protesters"
+            if self._in_sentence("rioting", sent):
+                return "violent_demonstration"
+            if self._in_sentence("intervention", sent):
+                return "protest_with_intervention"
+            return "peaceful_protest"
+        if cls == "remote_explosive_landmine_ied" and word in _EXPLOSION_WORDS:
+            if self._in_sentence("suicide", sent):
+                return "suicide_bomb"
+            if violent_here and len([x for x in self.triggers if self.sent_of[x.first] == sent]) > 1:
+                return None
+        if cls == "looting_property_destruction" and word in _PROPERTY_VERBS:
+            near = [c for c in self._in_sentence("property", sent) if 0 <= c.first - t.last <= 4]
+            if not near:
+                return "suicide_bomb" if self._in_sentence("suicide", sent) else "remote_explosive_landmine_ied"
+        return cls if not cls.startswith("@") else None
+
+    def _weapon(self, t: Match[Entry], sent: int) -> str | None:
+        best: tuple[int, str] | None = None
+        for kind, sub in (("air", "air_drone_strike"), ("artillery", "shelling_artillery_missile_attack")):
+            for c in self._in_sentence(kind, sent):
+                d = abs(c.first - t.first)
+                if best is None or d < best[0]:
+                    best = (d, sub)
+        return best[1] if best else None
+
+    def _weapon_named(self, sent: int) -> bool:
+        return any(self._in_sentence(k, sent) for k in ("air", "artillery", "ied", "suicide"))
+
+    # ------------------------------------------------------------------ places
+    def _places(self, sent: int) -> list[Resolution]:
+        inside = [r for r in self.s.places if self.sent_of[r.toponym.token_index] == sent and not r.toponym.is_country]
+        out: list[Resolution] = []
+        for r in inside:
+            if self._is_container(r, inside):
+                continue
+            out.append(r)
+        return out
+
+    def _containers(self, sent: int) -> list[Resolution]:
+        inside = [r for r in self.s.places if self.sent_of[r.toponym.token_index] == sent and not r.toponym.is_country]
+        return [r for r in inside if self._is_container(r, inside)]
+
+    def _is_container(self, r: Resolution, inside: list[Resolution]) -> bool:
+        i = r.toponym.token_index
+        for c in self.cues.get("container", ()):
+            if 0 <= i - c.last <= 3:
+                return True
+        earlier = [x for x in inside if 0 < i - x.toponym.token_index <= 6 and x is not r]
+        if not earlier:
+            return False
+        if r.toponym.relation in ("countryside", "province") or (r.entry is not None and r.entry.kind in ("admin1", "country")):
+            return True
+        # "بلدة صيدا في ريف درعا": a bigger place just after a smaller one
+        return any(x.entry is not None and r.entry is not None and x.entry.rank < r.entry.rank and name_key(x.toponym.name) != name_key(r.toponym.name) and x.toponym.relation == "in" and r.toponym.relation != "in" for x in earlier)
+
+    def _assign_places(self, triggers: list[Match[Entry]], places: list[Resolution]) -> list[list[Resolution]]:
+        out: list[list[Resolution]] = [[] for _ in triggers]
+        for p in places:
+            i = p.toponym.token_index
+            left = [k for k, t in enumerate(triggers) if t.first <= i]
+            k = left[-1] if left else 0
+            out[k].append(p)
+        return out
+
+    def _previous_place(self, token: int) -> Resolution | None:
+        prev = [r for r in self.s.places if r.toponym.token_index < token and not r.toponym.is_country]
+        if not prev:
+            later = [r for r in self.s.places if not r.toponym.is_country]
+            return later[0] if later else None
+        return prev[-1]
+
+    # ------------------------------------------------------------------ time
+    def _date(self, t: Match[Entry], sent: int) -> tuple[dt.date | None, int, bool]:
+        here = [x for x in self.s.times if self.sent_of[x.first] == sent and not x.future]
+        if here:
+            x = min(here, key=lambda x: abs(x.first - t.first))
+            if x.date is not None:
+                if not self._in_window(x.date):
+                    return x.date, 1, not x.since or x.date < (self.doc.published or x.date) - dt.timedelta(days=30)
+                return x.date, 1, False
+        if self.focus_date is not None:
+            return self.focus_date[0], self.focus_date[1], False
+        pub = self.doc.published
+        return pub, 2, False
+
+    # ------------------------------------------------------------------ actors
+    def _actors(
+        self, t: Match[Entry], sent: int, sub: str
+    ) -> tuple[Actor | None, tuple[Actor, ...], Actor | None, bool]:
+        here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
+        if sub in _PROTESTS:
+            protesters = [a for a in here if a.actor.inter == 6]
+            actor1 = protesters[0].actor if protesters else self._protesters()
+            forces = [a for a in here if a.actor.inter == 1]
+            actor2 = forces[0].actor if forces and sub != "peaceful_protest" else None
+            if sub == "excessive_force_against_protesters" and forces:
+                return forces[0].actor, (), actor1, False
+            return actor1, (), actor2, False
+        armed = [a for a in here if a.actor.inter in ARMED and not self._is_target(a)]
+        targets = [a for a in here if a.actor.inter in ARMED and self._is_target(a)]
+        carried = False
+        if armed:
+            first = min(armed, key=lambda a: (abs(a.first - t.first), a.first))
+            # the head of a coordinated chain ("قوات النظام وحليفتها روسيا") acts; the rest assist
+            chain = self._chain(first, armed)
+            actor1 = chain[0].actor
+            assoc = tuple(_unique([a.actor for a in chain[1:] if a.actor.canonical != actor1.canonical]))
+            self.last_actor = (actor1, assoc)
+        elif self.last_actor is not None:
+            actor1, assoc = self.last_actor
+            carried = True
+        elif self.first_armed is not None:
+            actor1, assoc, carried = self.first_armed.actor, (), True
+        else:
+            actor1, assoc = None, ()
+        actor2: Actor | None = None
+        others = [a for a in armed if actor1 is None or (a.actor.canonical != actor1.canonical and a.actor not in assoc)]
+        if targets:
+            actor2 = targets[0].actor
+        elif sub in ("armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory") and others:
+            actor2 = others[0].actor
+        elif sub in ("attack", "abduction_forced_disappearance", "sexual_violence"):
+            victims = [a for a in here if a.actor.inter == 7]
+            actor2 = victims[0].actor if victims else self._civilians()
+        if actor2 is not None and actor1 is not None and actor2.canonical == actor1.canonical:
+            actor2 = None
+        return actor1, assoc, actor2, carried
+
+    def _chain(self, head: ActorMention, armed: list[ActorMention]) -> list[ActorMention]:
+        ordered = sorted(armed, key=lambda a: a.first)
+        k = ordered.index(head)
+        # walk back to the start of the chain, then forward
+        while k > 0 and self._joined(ordered[k - 1], ordered[k]):
+            k -= 1
+        chain = [ordered[k]]
+        while k + 1 < len(ordered) and self._joined(ordered[k], ordered[k + 1]):
+            k += 1
+            chain.append(ordered[k])
+        return chain
+
+    def _joined(self, a: ActorMention, b: ActorMention) -> bool:
+        gap = b.first - a.last
+        if gap < 0 or gap > 3:
+            return False
+        word = self.doc.tokens[b.first].text
+        if gap == 0:
+            return word.startswith("و") or "،" in self.doc.norm[self.doc.tokens[a.last - 1].end : self.doc.tokens[b.first].start]
+        return any(a.last <= c.first < b.first for c in self.cues.get("ally", ()))
+
+    def _is_target(self, a: ActorMention) -> bool:
+        return any(0 <= a.first - c.last <= 1 for c in self.cues.get("target", ()))
+
+    def _civilians(self) -> Actor | None:
+        c = self.s.country
+        return Actor("مدنيين", f"Civilians ({c})", 7, c) if c else None
+
+    def _protesters(self) -> Actor | None:
+        c = self.s.country
+        if c is None:
+            return None
+        return Actor("متظاهرون", f"Protesters ({self.s.country_names.get(c, c)})", 6, c)
+
+    # ------------------------------------------------------------------ numbers
+    def _casualties(self, sent: int, places: list[Resolution]) -> dict[int, tuple[int | None, int | None]]:
+        here = [c for c in self.s.casualties if self.sent_of[c.first] == sent and c.value is not None]
+        out: dict[int, tuple[int | None, int | None]] = {}
+        for c in here:
+            target = self._casualty_place(c, places)
+            if target is None:
+                continue
+            fat, inj = out.get(id(target), (None, None))
+            if c.kind == "kill":
+                fat = c.value if fat is None else min(fat, c.value or fat)
+            else:
+                inj = c.value if inj is None else inj
+            out[id(target)] = (fat, inj)
+        return out
+
+    def _casualty_place(self, c: Casualty, places: list[Resolution]) -> Resolution | None:
+        after = [p for p in places if 0 < p.toponym.token_index - c.last <= 8]
+        if after and len(places) > 1:
+            return after[0]
+        if len(places) == 1:
+            return places[0]
+        return None
+
+    def _quantities(self, sent: int) -> list[Quantity]:
+        return [Quantity(q.what, q.value, q.qualifier) for q in self.s.counts if self.sent_of[q.first] == sent]
+
+    def _sources(self, sent: int) -> list[Source]:
+        here = [s.source for s in self.s.sources if self.sent_of[s.first] == sent]
+        rest = [s.source for s in self.s.sources if self.sent_of[s.first] != sent]
+        seen: set[str] = set()
+        out: list[Source] = []
+        for s in here + rest:
+            if s.canonical not in seen:
+                seen.add(s.canonical)
+                out.append(s)
+        return out
+
+
+_PROTESTS = frozenset(
+    {"peaceful_protest", "protest_with_intervention", "excessive_force_against_protesters", "violent_demonstration"}
+)
+_NEEDS_ACTOR = frozenset({"armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory"})
+
+
+def _by_actor(sub: str, actor1: Actor | None) -> str:
+    """Types that depend on who acted: taking a place, detaining people."""
+    if sub == "@control" or sub in ("government_regains_territory", "non_state_actor_overtakes_territory"):
+        state = actor1 is not None and actor1.inter in (1, 8)
+        return "government_regains_territory" if state else "non_state_actor_overtakes_territory"
+    if sub == "arrests" and actor1 is not None and actor1.inter not in (1, 8):
+        return "abduction_forced_disappearance"
+    return sub
+
+
+def _unique(actors: list[Actor]) -> list[Actor]:
+    seen: set[str] = set()
+    out = []
+    for a in actors:
+        if a.canonical not in seen:
+            seen.add(a.canonical)
+            out.append(a)
+    return out
