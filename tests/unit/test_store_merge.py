@@ -47,11 +47,22 @@ def test_different_event_type_never_merges() -> None:
     assert merge.agreement(view("a", ev()), view("b", ev(sub="armed_clash", actor=None))) is None
 
 
-def test_same_event_type_other_sub_type_merges_but_scores_lower() -> None:
-    a = view("a", ev())
-    same = merge.agreement(a, view("b", ev()))
-    other = merge.agreement(a, view("c", ev(sub="shelling_artillery_missile_attack")))
+def test_other_sub_type_merges_only_when_corroborated_and_scores_lower() -> None:
+    a = view("a", ev(fatalities=4))
+    assert merge.agreement(a, view("c", ev(sub="shelling_artillery_missile_attack"))) is None
+    same = merge.agreement(a, view("b", ev(fatalities=4)))
+    other = merge.agreement(a, view("c", ev(sub="shelling_artillery_missile_attack", fatalities=4)))
     assert same is not None and other is not None and other < same
+    rewrite = view("d", ev(sub="shelling_artillery_missile_attack"), group="a")  # near-duplicate text
+    assert merge.agreement(a, rewrite) is not None
+
+
+def test_two_resolved_towns_are_two_places_however_close() -> None:
+    tafas = ev(name="طفس", gid="ocha:C5995", lat=32.7378, lon=36.0667)
+    neighbour = ev(name="اليادودة", gid="ocha:C5990", lat=32.7100, lon=36.0400)  # about 4 km away
+    assert merge.agreement(view("a", tafas), view("b", neighbour)) is None
+    unresolved = ev(name="اليادودة", gid=None, lat=32.7100, lon=36.0400)
+    assert merge.agreement(view("a", tafas), view("b", unresolved)) is not None
 
 
 def test_distance_radius_follows_precision() -> None:

@@ -7,11 +7,13 @@ afterwards, so an ``event_id`` once given stays (spec §6).
 
 Two mentions agree when all of these hold:
 
-- **type**: the same ``event_type`` (a different ``sub_event_type`` scores lower);
+- **type**: the same ``event_type``; a different ``sub_event_type`` only when corroborated
+  (near-duplicate texts or the same fatality figure), and it scores lower;
 - **place**: the same gazetteer id; or, with coordinates on both sides, within 10 / 25 / 75 km for
   ``geo_precision`` 1 / 2 / 3 (the coarser of the two; for 3 also the same country and admin1);
   or, without coordinates, the same normalised name. Precisions 1 and 3 never meet except on a
-  shared gazetteer id, and different countries never do;
+  shared gazetteer id, different countries never do, and two towns (precision 1) resolved to
+  different gazetteer entries under different names are two places however close;
 - **day**: both dated and at most ``DATE_WINDOW_DAYS`` apart; an undated mention joins only on
   strong evidence: same sub-event type, same gazetteer id or name, and either a near-duplicate
   text or the same fatality figure;
@@ -171,6 +173,8 @@ def place_score(a: MentionView, b: MentionView) -> float | None:
     if abs(a.geo_precision - b.geo_precision) >= 2:
         return None
     same_name = bool(a.name_key) and a.name_key == b.name_key
+    if a.gazetteer_id and b.gazetteer_id and a.geo_precision == b.geo_precision == 1 and not same_name:
+        return None  # two named towns resolved to two gazetteer entries: two places, however close
     if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
         precision = max(a.geo_precision, b.geo_precision)
         radius = RADIUS_KM.get(precision, RADIUS_KM[3])
@@ -189,18 +193,21 @@ def actors_compatible(a: MentionView, b: MentionView) -> bool:
     return not a.actors or not b.actors or bool(a.actors & b.actors)
 
 
+def _corroborated(a: MentionView, b: MentionView) -> bool:
+    """Near-duplicate texts, or the same fatality figure."""
+    return a.dup_group == b.dup_group or (a.fatalities is not None and a.fatalities == b.fatalities)
+
+
 def _strong(a: MentionView, b: MentionView, place: float) -> bool:
     """Evidence enough to merge when a date is missing."""
-    if a.sub_event_type != b.sub_event_type or place < 2.0:
-        return False
-    same_text = a.dup_group == b.dup_group
-    same_toll = a.fatalities is not None and a.fatalities == b.fatalities
-    return same_text or same_toll
+    return a.sub_event_type == b.sub_event_type and place >= 2.0 and _corroborated(a, b)
 
 
 def agreement(a: MentionView, b: MentionView) -> float | None:
     """A score for "these two mentions report one event", or ``None`` when they cannot."""
     if a.event_type != b.event_type or a.doc_id == b.doc_id:
+        return None
+    if a.sub_event_type != b.sub_event_type and not _corroborated(a, b):
         return None
     place = place_score(a, b)
     if place is None or not actors_compatible(a, b):
