@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import math
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 EVENT_FIELDS = ("event_type", "sub_event_type", "date", "time_precision", "location", "actor1", "actor2",
                 "assoc_actors1", "assoc_actors2", "fatalities", "fatalities_min", "fatalities_max", "injured",
                 "quantities", "sources", "evidence", "notes", "confidence", "independent_sources")
+VIEW_CACHE_SIZE = 200_000  # mentions whose merge views are kept in memory (about 0.5 KB each)
 MENTION_FIELDS = ("event_type", "sub_event_type", "date", "location", "fatalities", "sources", "evidence")
 
 
@@ -81,6 +83,9 @@ class SqlStore:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        # Merge views of stored mentions, keyed by (mention_id, content hash of its document): a
+        # stored mention never changes unless its document is replaced, which changes the hash.
+        self._views: dict[tuple[str, str], tuple[merge.MentionView, dict[str, Any]]] = {}
 
     # -- documents --------------------------------------------------------------------------
 
@@ -108,7 +113,7 @@ class SqlStore:
                 if old is not None:
                     self._remove_document(conn, raw.doc_id)
                 run_id = self._run(conn, result.produced_by) if result.produced_by else None
-                conn.execute(documents.insert().values(
+                conn.execute(documents.insert(), dict(
                     doc_id=raw.doc_id, content_hash=record.content_hash, title=raw.title, url=raw.url,
                     outlet=raw.outlet, published=raw.published, text=raw.text, dup_group=record.dup_group,
                     dup_of=record.dup_of, minhash=record.minhash, warnings=list(result.warnings),
@@ -119,13 +124,14 @@ class SqlStore:
                 for event_id in sorted(touched):
                     self._refresh_event(conn, event_id)
         except sa.exc.SQLAlchemyError as exc:
+            self._views.clear()  # it may hold rows of the rolled-back transaction
             raise StoreError(f"cannot store document {raw.doc_id}: {migrate._first_line(exc)}") from exc
         return "added" if old is None else "replaced"
 
     def _run(self, conn: sa.Connection, produced_by: Mapping[str, str]) -> str:
         run_id = run_id_of(produced_by)
         if conn.execute(sa.select(runs.c.run_id).where(runs.c.run_id == run_id)).first() is None:
-            conn.execute(runs.insert().values(run_id=run_id, produced_by=dict(produced_by), first_seen=time.time()))
+            conn.execute(runs.insert(), dict(run_id=run_id, produced_by=dict(produced_by), first_seen=time.time()))
         return run_id
 
     def _remove_document(self, conn: sa.Connection, doc_id: str) -> None:
@@ -146,7 +152,7 @@ class SqlStore:
         view = merge.view_of(mention_id, raw.doc_id, record.dup_group, event)
         event_id = merge.choose_event(view, self._candidates(conn, view)) or merge.event_id_for(mention_id)
         loc = event.get("location") or {}
-        conn.execute(mentions.insert().values(
+        conn.execute(mentions.insert(), dict(
             mention_id=mention_id, doc_id=raw.doc_id, idx=idx, event_id=event_id, event_type=view.event_type,
             sub_event_type=view.sub_event_type, date=view.date, country=view.country, admin1=loc.get("admin1"),
             admin1_key=view.admin1_key, location_name=loc.get("name"), name_key=view.name_key,
@@ -156,13 +162,15 @@ class SqlStore:
         wire = merge.primary_wire(sources, record.dup_group)
         rows = [{"source": s.get("canonical") or s.get("name"), "source_kind": s.get("kind")} for s in sources]
         for i, row in enumerate(rows or [{"source": None, "source_kind": None}]):
-            conn.execute(claims.insert().values(
+            conn.execute(claims.insert(), dict(
                 mention_id=mention_id, source_idx=i, event_id=event_id, doc_id=raw.doc_id, outlet=raw.outlet,
                 fatalities=event.get("fatalities"), injured=event.get("injured"), wire=wire, **row))
         return event_id
 
     def _candidates(self, conn: sa.Connection, view: merge.MentionView) -> dict[str, list[merge.MentionView]]:
-        """Events with a mention that might agree with ``view``, with all their mentions."""
+        """Stored mentions that might agree with ``view``, by event. Single-link merging needs only
+        these: a mention outside the day window (or in another country, or farther than the widest
+        radius) cannot agree. Events already holding a mention of this report are left out."""
         m = mentions.c
         same_place: sa.ColumnElement[bool] = sa.false()
         if view.gazetteer_id:
@@ -175,17 +183,39 @@ class SqlStore:
                           sa.and_(m.date.is_(None), same_place))
         else:
             when = same_place
-        ids = sorted({r[0] for r in conn.execute(
-            sa.select(m.event_id).where(m.event_type == view.event_type, when))})
-        if not ids:
-            return {}
-        return self._members(conn, ids)
-
-    def _members(self, conn: sa.Connection, event_ids: Sequence[str]) -> dict[str, list[merge.MentionView]]:
+        query = (sa.select(m.mention_id, m.event_id, m.doc_id, documents.c.content_hash, documents.c.dup_group)
+                 .join(documents, documents.c.doc_id == m.doc_id)
+                 .where(m.event_type == view.event_type, when, m.doc_id != view.doc_id)
+                 .order_by(m.mention_id))
+        if view.country:
+            query = query.where(sa.or_(m.country == view.country, m.country.is_(None)))
+        if view.lat is not None and view.lon is not None:
+            deg = merge.RADIUS_KM[3] / 111.0
+            lon_deg = deg / max(0.1, math.cos(math.radians(view.lat)))
+            near = sa.and_(m.lat.between(view.lat - deg, view.lat + deg),
+                           m.lon.between(view.lon - lon_deg, view.lon + lon_deg))
+            query = query.where(sa.or_(m.lat.is_(None), m.lon.is_(None), near, same_place))
+        taken = {r[0] for r in conn.execute(sa.select(m.event_id).where(m.doc_id == view.doc_id))}
+        rows = [r for r in conn.execute(query) if r.event_id not in taken]
         out: dict[str, list[merge.MentionView]] = defaultdict(list)
-        for row in self._mention_rows(conn, event_ids):
-            out[row.event_id].append(merge.view_of(row.mention_id, row.doc_id, row.dup_group, row.data))
+        for r, (view_, _data) in zip(rows, self._load(conn, rows), strict=True):
+            out[r.event_id].append(view_)
         return dict(out)
+
+    def _load(self, conn: sa.Connection, rows: Sequence[Any]) -> list[tuple[merge.MentionView, dict[str, Any]]]:
+        """The merge view and §3 dict of each row (``mention_id, doc_id, dup_group, content_hash``),
+        from the cache or, for the rest, from the database in chunks."""
+        m = mentions.c
+        missing = [r for r in rows if (r.mention_id, r.content_hash) not in self._views]
+        if len(self._views) + len(missing) > VIEW_CACHE_SIZE:
+            self._views.clear()
+        for i in range(0, len(missing), 500):
+            chunk = {r.mention_id: r for r in missing[i : i + 500]}
+            for mention_id, data in conn.execute(sa.select(m.mention_id, m.data).where(m.mention_id.in_(chunk))):
+                r = chunk[mention_id]
+                view = merge.view_of(mention_id, r.doc_id, r.dup_group, data)
+                self._views[(mention_id, r.content_hash)] = (view, data)
+        return [self._views[(r.mention_id, r.content_hash)] for r in rows]
 
     def _mention_rows(self, conn: sa.Connection, event_ids: Sequence[str] | None) -> Sequence[Any]:
         query = (sa.select(mentions.c.mention_id, mentions.c.event_id, mentions.c.doc_id, mentions.c.data,
@@ -198,15 +228,17 @@ class SqlStore:
 
     def _refresh_event(self, conn: sa.Connection, event_id: str) -> None:
         """Recompute an event's merged fields from its mentions (or drop it when none is left)."""
-        rows = self._mention_rows(conn, [event_id])
+        m = mentions.c
+        rows = conn.execute(sa.select(m.mention_id, m.doc_id, documents.c.dup_group, documents.c.content_hash)
+                            .join(documents, documents.c.doc_id == m.doc_id)
+                            .where(m.event_id == event_id).order_by(m.mention_id)).all()
         conn.execute(events.delete().where(events.c.event_id == event_id))
         if not rows:
             return
-        data = [dict(r.data) for r in rows]
-        views = [merge.view_of(r.mention_id, r.doc_id, r.dup_group, r.data) for r in rows]
-        rec = merge.merged_record(data, views)
+        loaded = self._load(conn, rows)
+        rec = merge.merged_record([d for _, d in loaded], [v for v, _ in loaded])
         loc = rec["location"]
-        conn.execute(events.insert().values(
+        conn.execute(events.insert(), dict(
             event_id=event_id, event_type=rec["event_type"], sub_event_type=rec["sub_event_type"],
             date=_date(rec["date"]), country=loc.get("country"), admin1=loc.get("admin1"),
             admin1_key=merge.admin1_key(loc.get("admin1")), location_name=loc.get("name"), lat=loc.get("lat"),
