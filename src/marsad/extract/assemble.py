@@ -28,7 +28,7 @@ VIOLENT = frozenset(
     {"@bombard", "@clash", "@kill", "air_drone_strike", "shelling_artillery_missile_attack", "suicide_bomb",
      "remote_explosive_landmine_ied", "grenade", "chemical_weapon"}
 )  # fmt: skip
-_MODAL_WINDOWS = {"negation": 2, "threat": 5, "plan": 5, "condemn": 5, "hypothetical": 3}
+_MODAL_WINDOWS = {"negation": 2, "threat": 12, "plan": 5, "condemn": 8, "hypothetical": 3, "failure": 8}
 _NEEDS_PLACE_AFTER = frozenset({"@control", "non_violent_transfer_of_territory"})
 _PROPERTY_VERBS = frozenset({"فجر", "فجرت", "نسف", "نسفت", "حرق"})
 _EXPLOSION_WORDS = frozenset({"انفجار", "انفجرت", "انفجر", "تفجير", "تفجيرات", "قنبله"})
@@ -54,6 +54,7 @@ class Mention:
     weight: float
     fallback_place: bool = False
     carried_actor: bool = False
+    own_date: bool = True  # the day comes from the event's own sentence
     trigger_text: str = ""
     notes_parts: dict[str, str] = field(default_factory=dict)
 
@@ -95,6 +96,16 @@ class _Assembler:
         self.last_actor: tuple[Actor, tuple[Actor, ...]] | None = None
         self.first_armed = next((a for a in spans.actors if a.actor.inter in ARMED), None)
         self.focus_date: tuple[dt.date, int] | None = None
+        self.claimed = self._claimed()
+
+    def _claimed(self) -> ActorMention | None:
+        """The group that claimed the attack ("أعلنت جماعة الشباب مسؤوليتها عن الهجوم")."""
+        for c in self.cues.get("claim", ()):
+            sent = self.sent_of[c.first]
+            groups = [a for a in self.s.actors if self.sent_of[a.first] == sent and a.actor.inter in (2, 3, 4)]
+            if groups:
+                return min(groups, key=lambda a: abs(a.first - c.first))
+        return None
 
     # ------------------------------------------------------------------ helpers
     def _in_sentence(self, kind: str, sent: int) -> list[Match[Entry]]:
@@ -125,6 +136,8 @@ class _Assembler:
         for c in self.cues.get("background", ()):
             if self.sent_of[c.first] == sent and -2 <= t.first - c.last < 4:
                 return True
+        if self._in_sentence("background_sentence", sent):
+            return True
         return any(x.future and self.sent_of[x.first] == sent and abs(x.first - t.last) < 6 for x in self.s.times)
 
     # ------------------------------------------------------------------ main
@@ -144,7 +157,8 @@ class _Assembler:
     def _advance_focus(self, sent: int) -> None:
         for x in self.s.times:
             if self.sent_of[x.first] == sent and x.date and not x.future and self._in_window(x.date):
-                self.focus_date = (x.date, 1)
+                pub = self.doc.published
+                self.focus_date = (pub if x.since and pub else x.date, 1)
 
     def _in_window(self, date: dt.date) -> bool:
         pub = self.doc.published
@@ -161,22 +175,28 @@ class _Assembler:
             return []
         places = self._places(sent)
         assigned = self._assign_places([t for t, _ in typed], places)
+        for k, (t, sub) in enumerate(typed):  # triggers of one event share its places
+            if not assigned[k]:
+                same = [assigned[j] for j, (_, other) in enumerate(typed) if other == sub and assigned[j]]
+                if same:
+                    assigned[k] = list(same[0])
         out: list[Mention] = []
         for k, (t, sub) in enumerate(typed):
             mine = assigned[k]
             fallback = False
             if isinstance(t.payload, Trigger) and t.payload.cls in _NEEDS_PLACE_AFTER:
-                mine = [p for p in mine if 0 <= p.toponym.token_index - t.last <= 8]
+                after = [p for p in places if p.toponym.token_index >= t.last]
+                mine = [p for p in mine if p.toponym.token_index >= t.last] or after[:1]
                 if not mine:
                     continue
             if not mine:
                 mine = [p for p in self._containers(sent)][:1]
             if not mine:
                 prev = self._previous_place(t.first)
-                if prev is None:
-                    continue
+                if prev is None or _definite(self.doc.tokens[t.first].text):
+                    continue  # "الضربات الجوية" with no place of its own refers back to an event told already
                 mine, fallback = [prev], True
-            date, precision, background = self._date(t, sent)
+            date, precision, background, own_date = self._date(t, sent)
             if background:
                 continue
             actor1, assoc1, actor2, carried = self._actors(t, sent, sub)
@@ -205,6 +225,7 @@ class _Assembler:
                         weight=t.payload.weight if isinstance(t.payload, Trigger) else 0.5,
                         fallback_place=fallback,
                         carried_actor=carried,
+                        own_date=own_date,
                         trigger_text=self.doc.text[t.start : t.end],
                     )
                 )
@@ -286,12 +307,19 @@ class _Assembler:
         return any(x.entry is not None and r.entry is not None and x.entry.rank < r.entry.rank and name_key(x.toponym.name) != name_key(r.toponym.name) and x.toponym.relation == "in" and r.toponym.relation != "in" for x in earlier)
 
     def _assign_places(self, triggers: list[Match[Entry]], places: list[Resolution]) -> list[list[Resolution]]:
+        """Each place goes to the closest trigger before it; places before every trigger
+        ("في بلدة صيدا، قصفت ...") go to the first trigger only if nothing follows it."""
         out: list[list[Resolution]] = [[] for _ in triggers]
+        early: list[Resolution] = []
         for p in places:
             i = p.toponym.token_index
             left = [k for k, t in enumerate(triggers) if t.first <= i]
-            k = left[-1] if left else 0
-            out[k].append(p)
+            if left:
+                out[left[-1]].append(p)
+            else:
+                early.append(p)
+        if early and not out[0]:
+            out[0] = early
         return out
 
     def _previous_place(self, token: int) -> Resolution | None:
@@ -302,18 +330,21 @@ class _Assembler:
         return prev[-1]
 
     # ------------------------------------------------------------------ time
-    def _date(self, t: Match[Entry], sent: int) -> tuple[dt.date | None, int, bool]:
+    def _date(self, t: Match[Entry], sent: int) -> tuple[dt.date | None, int, bool, bool]:
+        """(day, time precision, is background, day from the event's own sentence)."""
+        pub = self.doc.published
         here = [x for x in self.s.times if self.sent_of[x.first] == sent and not x.future]
         if here:
             x = min(here, key=lambda x: abs(x.first - t.first))
             if x.date is not None:
                 if not self._in_window(x.date):
-                    return x.date, 1, not x.since or x.date < (self.doc.published or x.date) - dt.timedelta(days=30)
-                return x.date, 1, False
+                    return x.date, 1, True, True  # "منذ 19 يونيو": background
+                if x.since and pub is not None:
+                    return pub, 1, False, True  # "منذ ليل أمس": still going on when published
+                return x.date, 1, False, True
         if self.focus_date is not None:
-            return self.focus_date[0], self.focus_date[1], False
-        pub = self.doc.published
-        return pub, 2, False
+            return self.focus_date[0], self.focus_date[1], False, False
+        return pub, 2, False, False
 
     # ------------------------------------------------------------------ actors
     def _actors(
@@ -331,10 +362,17 @@ class _Assembler:
         armed = [a for a in here if a.actor.inter in ARMED and not self._is_target(a)]
         targets = [a for a in here if a.actor.inter in ARMED and self._is_target(a)]
         carried = False
-        if armed:
-            first = min(armed, key=lambda a: (abs(a.first - t.first), a.first))
+        # the acting side stands before the trigger, or right after a verb (VSO); an armed group
+        # named further on is more often the side hit or the object of a purpose clause
+        subjects = [a for a in armed if a.last <= t.first or a.first - t.last <= 3]
+        if self.claimed is not None and sub in _CLAIMABLE and not any(a.actor.inter in (2, 3, 4) for a in subjects):
+            subjects = [self.claimed]
+        if not subjects and self.last_actor is None and self.first_armed is None:
+            subjects = armed
+        if subjects:
+            first = min(subjects, key=lambda a: (abs(a.first - t.first), a.first))
             # the head of a coordinated chain ("قوات النظام وحليفتها روسيا") acts; the rest assist
-            chain = self._chain(first, armed)
+            chain = self._chain(first, armed) if first in armed else [first]
             actor1 = chain[0].actor
             assoc = tuple(_unique([a.actor for a in chain[1:] if a.actor.canonical != actor1.canonical]))
             self.last_actor = (actor1, assoc)
@@ -434,6 +472,9 @@ class _Assembler:
 _PROTESTS = frozenset(
     {"peaceful_protest", "protest_with_intervention", "excessive_force_against_protesters", "violent_demonstration"}
 )
+_CLAIMABLE = frozenset(
+    {"suicide_bomb", "remote_explosive_landmine_ied", "attack", "armed_clash", "grenade", "shelling_artillery_missile_attack"}
+)
 _NEEDS_ACTOR = frozenset({"armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory"})
 
 
@@ -455,3 +496,7 @@ def _unique(actors: list[Actor]) -> list[Actor]:
             seen.add(a.canonical)
             out.append(a)
     return out
+
+
+def _definite(word: str) -> bool:
+    return word.startswith(("ال", "بال", "وال", "فال", "لل", "ولل", "كال", "وبال"))

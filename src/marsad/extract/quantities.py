@@ -28,6 +28,7 @@ _PLURAL_VICTIMS = frozenset(
     "مدنيين مدنيون اشخاص اطفال نساء رجال شبان مواطنين جنود عناصر مقاتلين مسلحين ضحايا قتلي جرحي "
     "افراد اطفالها اطفاله اولادها ابنايها ابنائها ابناءه".split()
 )
+_COMBINED = frozenset({"والجرحي", "والمصابين", "والجريح", "والاصابات", "وجرحي", "ومصابين"})
 _STOP = frozenset({"بينهم", "بينهن", "منهم", "منهن", "جراء", "اثر", "في", "ب", "نتيجه", "بسبب", "خلال", "على"})
 
 
@@ -192,9 +193,9 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
         kind = m.payload.kind
         sent = doc.sentences[doc.sentence_of(m.first)]
         # "القتلى والجرحى": a combined toll, not a death count
-        nxt = m.last
-        if nxt < sent.last_token and tokens[nxt].text in ("والجرحي", "والمصابين", "والجريح", "والاصابات"):
-            used_until = nxt + 1
+        combined = [k for k in range(m.last, min(m.last + 4, sent.last_token)) if tokens[k].text in _COMBINED]
+        if combined:
+            used_until = combined[0] + 1
             continue
         value: int | None = None
         qualifier = "exact"

@@ -53,6 +53,8 @@ def find_times(doc: Document, matches: Sequence[Match[Entry]]) -> list[TimeExpr]
     ordinals: dict[int, tuple[int, int]] = {}
     for m in matches:
         if isinstance(m.payload, TimeWord):
+            if m.payload.kind == "relative" and m.payload.value == 0 and "اليوم" not in doc.tokens[m.first].text:
+                continue  # "يوم السبت" is "on Saturday", not "today"
             prev = words.get(m.first)
             if prev is None or m.last > prev[0]:
                 words[m.first] = (m.last, m.payload)

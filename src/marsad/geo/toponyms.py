@@ -176,8 +176,7 @@ class _Recogniser:
 
     def _bare_cue(self, cue_first: int, i: int) -> bool:
         """An indefinite cue word right before the name ("مدينة درعا", not "المدينة وتقع")."""
-        word = self.doc.tokens[cue_first].text
-        definite = word.startswith(("ال", "بال", "وال", "فال", "لل", "ولل", "كال", "وبال"))
+        definite = _definite(self.doc.tokens[cue_first].text)
         gap = self._gap(i - 1, i) if i > 0 else ""
         return not definite and all(ch in " \"'«»“”(" for ch in gap)
 
@@ -235,8 +234,8 @@ class _Recogniser:
             plural = kind == "places" or cue_key in ("محافظات", "ولايات", "محافظتي")
             relation = {"province": "province", "countryside": "countryside"}.get(kind, "in")  # type: ignore[assignment]
         direction = self.cue_before.get(start)
-        if direction is not None and direction[0] == "direction":
-            relation = "near"
+        if direction is not None and direction[0] == "direction" and not _definite(self.doc.tokens[direction[2]].text):
+            relation = "near"  # "جنوب درعا", but not "الريف الغربي"
         return relation, cue_key, plural
 
     def _make(self, i: int, end: int, clitic: int, cue_key: str, relation: Relation) -> Toponym:
@@ -267,3 +266,7 @@ def _common(key: str) -> bool:
     """A common word or function word rather than a name (with or without the article)."""
     bare = key[2:] if key.startswith("ال") and len(key) > 3 else key
     return key in _NOT_NAMES or bare in _NOT_NAMES or key in _FUNCTION_WORDS
+
+
+def _definite(word: str) -> bool:
+    return word.startswith(("ال", "بال", "وال", "فال", "لل", "ولل", "كال", "وبال"))
