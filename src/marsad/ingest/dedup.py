@@ -1,7 +1,8 @@
 """Near-duplicate reports (one wire story rewritten by several outlets), by MinHash LSH.
 
 Texts are normalised (``marsad.text.normalize``), whitespace-collapsed and cut into 5-character
-shingles; documents whose estimated Jaccard similarity reaches ``threshold`` (0.5) are linked.
+shingles, hashed with CRC-32 (stable across processes and five times faster than SHA-1); documents
+whose estimated Jaccard similarity reaches ``threshold`` (0.5) are linked.
 Every document belongs to a *group* named after the doc_id of the group's first member; the
 group is what counts as one original text when independent sources are counted.
 """
@@ -9,6 +10,7 @@ group is what counts as one original text when independent sources are counted.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable
 
 import numpy as np
@@ -42,7 +44,8 @@ class NearDuplicates:
         self._groups: dict[str, str] = {}
 
     def signature(self, text: str) -> MinHash:
-        mh = MinHash(num_perm=self.num_perm, seed=1, permutations=self._template.permutations, scheme=_SCHEME)
+        mh = MinHash(num_perm=self.num_perm, seed=1, permutations=self._template.permutations, scheme=_SCHEME,
+                     hashfunc=zlib.crc32)
         mh.update_batch(sorted(shingles(text)))
         return mh
 
@@ -51,7 +54,8 @@ class NearDuplicates:
 
     def from_bytes(self, data: bytes) -> MinHash:
         values = np.frombuffer(data, dtype=np.uint64).copy()
-        return MinHash(seed=1, hashvalues=values, permutations=self._template.permutations, scheme=_SCHEME)
+        return MinHash(seed=1, hashvalues=values, permutations=self._template.permutations, scheme=_SCHEME,
+                       hashfunc=zlib.crc32)
 
     def load(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
         """Index stored documents: ``(doc_id, dup_group, signature bytes)``."""

@@ -86,6 +86,7 @@ class SqlStore:
         # Merge views of stored mentions, keyed by (mention_id, content hash of its document): a
         # stored mention never changes unless its document is replaced, which changes the hash.
         self._views: dict[tuple[str, str], tuple[merge.MentionView, dict[str, Any]]] = {}
+        self._runs: set[str] = set()
 
     # -- documents --------------------------------------------------------------------------
 
@@ -118,9 +119,9 @@ class SqlStore:
                     outlet=raw.outlet, published=raw.published, text=raw.text, dup_group=record.dup_group,
                     dup_of=record.dup_of, minhash=record.minhash, warnings=list(result.warnings),
                     run_id=run_id, ingested_at=time.time()))
-                touched: set[str] = set()
+                touched: set[str] = set()  # also the events this report may not join twice
                 for idx, event in enumerate(result.events):
-                    touched.add(self._add_mention(conn, record, idx, event.to_dict(), run_id))
+                    touched.add(self._add_mention(conn, record, idx, event.to_dict(), run_id, touched))
                 for event_id in sorted(touched):
                     self._refresh_event(conn, event_id)
         except sa.exc.SQLAlchemyError as exc:
@@ -130,8 +131,12 @@ class SqlStore:
 
     def _run(self, conn: sa.Connection, produced_by: Mapping[str, str]) -> str:
         run_id = run_id_of(produced_by)
+        if run_id in self._runs:
+            return run_id
         if conn.execute(sa.select(runs.c.run_id).where(runs.c.run_id == run_id)).first() is None:
             conn.execute(runs.insert(), dict(run_id=run_id, produced_by=dict(produced_by), first_seen=time.time()))
+        else:
+            self._runs.add(run_id)  # known committed: no need to look again
         return run_id
 
     def _remove_document(self, conn: sa.Connection, doc_id: str) -> None:
@@ -146,11 +151,12 @@ class SqlStore:
     # -- merging ----------------------------------------------------------------------------
 
     def _add_mention(self, conn: sa.Connection, record: DocumentRecord, idx: int, event: dict[str, Any],
-                     run_id: str | None) -> str:
+                     run_id: str | None, taken: set[str]) -> str:
         raw = record.raw
         mention_id = f"{raw.doc_id}#{idx}"
         view = merge.view_of(mention_id, raw.doc_id, record.dup_group, event)
-        event_id = merge.choose_event(view, self._candidates(conn, view)) or merge.event_id_for(mention_id)
+        candidates = self._candidates(conn, view, taken)
+        event_id = merge.choose_event(view, candidates) or merge.event_id_for(mention_id)
         loc = event.get("location") or {}
         conn.execute(mentions.insert(), dict(
             mention_id=mention_id, doc_id=raw.doc_id, idx=idx, event_id=event_id, event_type=view.event_type,
@@ -161,16 +167,17 @@ class SqlStore:
         sources = event.get("sources") or []
         wire = merge.primary_wire(sources, record.dup_group)
         rows = [{"source": s.get("canonical") or s.get("name"), "source_kind": s.get("kind")} for s in sources]
-        for i, row in enumerate(rows or [{"source": None, "source_kind": None}]):
-            conn.execute(claims.insert(), dict(
-                mention_id=mention_id, source_idx=i, event_id=event_id, doc_id=raw.doc_id, outlet=raw.outlet,
-                fatalities=event.get("fatalities"), injured=event.get("injured"), wire=wire, **row))
+        conn.execute(claims.insert(), [
+            dict(mention_id=mention_id, source_idx=i, event_id=event_id, doc_id=raw.doc_id, outlet=raw.outlet,
+                 fatalities=event.get("fatalities"), injured=event.get("injured"), wire=wire, **row)
+            for i, row in enumerate(rows or [{"source": None, "source_kind": None}])])
         return event_id
 
-    def _candidates(self, conn: sa.Connection, view: merge.MentionView) -> dict[str, list[merge.MentionView]]:
+    def _candidates(self, conn: sa.Connection, view: merge.MentionView,
+                    taken: set[str]) -> dict[str, list[merge.MentionView]]:
         """Stored mentions that might agree with ``view``, by event. Single-link merging needs only
         these: a mention outside the day window (or in another country, or farther than the widest
-        radius) cannot agree. Events already holding a mention of this report are left out."""
+        radius) cannot agree. Events already holding a mention of this report (``taken``) are left out."""
         m = mentions.c
         same_place: sa.ColumnElement[bool] = sa.false()
         if view.gazetteer_id:
@@ -195,7 +202,6 @@ class SqlStore:
             near = sa.and_(m.lat.between(view.lat - deg, view.lat + deg),
                            m.lon.between(view.lon - lon_deg, view.lon + lon_deg))
             query = query.where(sa.or_(m.lat.is_(None), m.lon.is_(None), near, same_place))
-        taken = {r[0] for r in conn.execute(sa.select(m.event_id).where(m.doc_id == view.doc_id))}
         rows = [r for r in conn.execute(query) if r.event_id not in taken]
         out: dict[str, list[merge.MentionView]] = defaultdict(list)
         for r, (view_, _data) in zip(rows, self._load(conn, rows), strict=True):
