@@ -129,15 +129,20 @@ class _Assembler:
         return off >= 4 and off > 2 * (violent + armed)
 
     def _modal(self, t: Match[Entry], sent: int) -> bool:
+        cls = t.payload.cls if isinstance(t.payload, Trigger) else ""
         for kind, window in _MODAL_WINDOWS.items():
+            if kind == "failure" and cls in VIOLENT:
+                continue  # "عقب فشل المفاوضات واصلت قصفها": the talks failed, the shelling did not
             for c in self.cues.get(kind, ()):
                 if self.sent_of[c.first] == sent and c.last <= t.first and t.first - c.last < window:
                     return True
         for c in self.cues.get("background", ()):
             if self.sent_of[c.first] == sent and -2 <= t.first - c.last < 4:
                 return True
-        if self._in_sentence("background_sentence", sent):
+        if self._in_sentence("background_sentence", sent) or self._old_year(sent):
             return True
+        if any(0 <= t.first - c.last <= 1 for c in self.cues.get("landmark", ())):
+            return True  # "ساحة التحرير" names a square
         return any(x.future and self.sent_of[x.first] == sent and abs(x.first - t.last) < 6 for x in self.s.times)
 
     # ------------------------------------------------------------------ main
@@ -155,10 +160,24 @@ class _Assembler:
         return out
 
     def _advance_focus(self, sent: int) -> None:
+        """The report's own day (its dateline, "اليوم الخميس") is the default for its events."""
+        if self.focus_date is not None or sent > 1:
+            return
         for x in self.s.times:
-            if self.sent_of[x.first] == sent and x.date and not x.future and self._in_window(x.date):
-                pub = self.doc.published
-                self.focus_date = (pub if x.since and pub else x.date, 1)
+            if self.sent_of[x.first] == sent and x.date and not x.future and not x.since and self._in_window(x.date):
+                self.focus_date = (x.date, 1)
+                return
+
+    def _old_year(self, sent: int) -> bool:
+        """A year well before publication ("آذار 1968") makes the sentence history."""
+        pub = self.doc.published
+        if pub is None:
+            return False
+        s = self.doc.sentences[sent]
+        for tok in self.doc.tokens[s.first_token : s.last_token]:
+            if len(tok.text) == 4 and tok.text.isdigit() and 1900 <= int(tok.text) < pub.year - 1:
+                return True
+        return False
 
     def _in_window(self, date: dt.date) -> bool:
         pub = self.doc.published
@@ -184,11 +203,16 @@ class _Assembler:
         for k, (t, sub) in enumerate(typed):
             mine = assigned[k]
             fallback = False
+            mine = [p for p in mine if not self._toward(p)]
+            if sub == "non_violent_transfer_of_territory":
+                mine = [p for p in places if p.toponym.token_index >= t.last and self._from(p)]
             if isinstance(t.payload, Trigger) and t.payload.cls in _NEEDS_PLACE_AFTER:
-                after = [p for p in places if p.toponym.token_index >= t.last]
+                after = [p for p in places if p.toponym.token_index >= t.last and not self._toward(p)]
                 mine = [p for p in mine if p.toponym.token_index >= t.last] or after[:1]
                 if not mine:
                     continue
+            if not mine and sub not in _POINT_EVENTS:
+                mine = list(places)
             if not mine:
                 mine = [p for p in self._containers(sent)][:1]
             if not mine:
@@ -245,6 +269,9 @@ class _Assembler:
             weapon = self._weapon(t, sent)
             return weapon or "attack"
         if cls == "@clash":
+            here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
+            if self._in_sentence("rioting", sent) or any(a.actor.inter in (5, 6) for a in here):
+                return "violent_demonstration"  # "مواجهات بين قوات الأمن ومتظاهرين"
             return "armed_clash"
         if cls == "@control":
             return "government_regains_territory"  # who took the place decides (``_by_actor``)
@@ -262,7 +289,7 @@ class _Assembler:
             if violent_here and len([x for x in self.triggers if self.sent_of[x.first] == sent]) > 1:
                 return None
         if cls == "looting_property_destruction" and word in _PROPERTY_VERBS:
-            near = [c for c in self._in_sentence("property", sent) if 0 <= c.first - t.last <= 4]
+            near = [c for c in self._in_sentence("property", sent) if 0 <= c.first - t.last <= 8]
             if not near:
                 return "suicide_bomb" if self._in_sentence("suicide", sent) else "remote_explosive_landmine_ied"
         return cls if not cls.startswith("@") else None
@@ -289,6 +316,14 @@ class _Assembler:
             out.append(r)
         return out
 
+    def _toward(self, p: Resolution) -> bool:
+        i = p.toponym.token_index
+        return any(0 <= i - c.last <= 2 for c in self.cues.get("toward", ()))
+
+    def _from(self, p: Resolution) -> bool:
+        i = p.toponym.token_index
+        return any(self.doc.tokens[k].text in ("من", "عن") for k in range(max(0, i - 2), i))
+
     def _containers(self, sent: int) -> list[Resolution]:
         inside = [r for r in self.s.places if self.sent_of[r.toponym.token_index] == sent and not r.toponym.is_country]
         return [r for r in inside if self._is_container(r, inside)]
@@ -301,6 +336,13 @@ class _Assembler:
         earlier = [x for x in inside if 0 < i - x.toponym.token_index <= 6 and x is not r]
         if not earlier:
             return False
+        if r.toponym.cue in ("قضاء", "ناحيه", "مديريه", "محافظه", "ريف"):
+            return True
+        word = self.doc.tokens[i].text
+        if (i > 0 and self.doc.tokens[i - 1].text == "في" or word.startswith("ب")) and any(
+            i - x.toponym.token_index <= 3 for x in earlier
+        ):
+            return True  # "حي المعادي في حلب", "بلدة صيدا بدرعا"
         if r.toponym.relation in ("countryside", "province") or (r.entry is not None and r.entry.kind in ("admin1", "country")):
             return True
         # "بلدة صيدا في ريف درعا": a bigger place just after a smaller one
@@ -323,10 +365,10 @@ class _Assembler:
         return out
 
     def _previous_place(self, token: int) -> Resolution | None:
-        prev = [r for r in self.s.places if r.toponym.token_index < token and not r.toponym.is_country]
+        usable = [r for r in self.s.places if not r.toponym.is_country and r.entry is not None]
+        prev = [r for r in usable if r.toponym.token_index < token]
         if not prev:
-            later = [r for r in self.s.places if not r.toponym.is_country]
-            return later[0] if later else None
+            return usable[0] if usable else None
         return prev[-1]
 
     # ------------------------------------------------------------------ time
@@ -339,8 +381,8 @@ class _Assembler:
             if x.date is not None:
                 if not self._in_window(x.date):
                     return x.date, 1, True, True  # "منذ 19 يونيو": background
-                if x.since and pub is not None:
-                    return pub, 1, False, True  # "منذ ليل أمس": still going on when published
+                if x.since and self.focus_date is not None and self.focus_date[0] >= x.date:
+                    return self.focus_date[0], 1, False, True  # "منذ ليل أمس": still going on that day
                 return x.date, 1, False, True
         if self.focus_date is not None:
             return self.focus_date[0], self.focus_date[1], False, False
@@ -354,6 +396,8 @@ class _Assembler:
         if sub in _PROTESTS:
             protesters = [a for a in here if a.actor.inter == 6]
             actor1 = protesters[0].actor if protesters else self._protesters()
+            if sub == "violent_demonstration" and actor1 is not None:
+                actor1 = Actor(actor1.name, actor1.canonical.replace("Protesters", "Rioters"), 5, actor1.country)
             forces = [a for a in here if a.actor.inter == 1]
             actor2 = forces[0].actor if forces and sub != "peaceful_protest" else None
             if sub == "excessive_force_against_protesters" and forces:
@@ -413,6 +457,8 @@ class _Assembler:
         if gap < 0 or gap > 3:
             return False
         word = self.doc.tokens[b.first].text
+        if gap <= 1 and word.startswith("و"):
+            return True  # "ميليشيا أسد الطائفية وميليشيات إيران"
         if gap == 0:
             return word.startswith("و") or "،" in self.doc.norm[self.doc.tokens[a.last - 1].end : self.doc.tokens[b.first].start]
         return any(a.last <= c.first < b.first for c in self.cues.get("ally", ()))
@@ -469,6 +515,7 @@ class _Assembler:
         return out
 
 
+_POINT_EVENTS = frozenset({"government_regains_territory", "non_state_actor_overtakes_territory", "agreement"})
 _PROTESTS = frozenset(
     {"peaceful_protest", "protest_with_intervention", "excessive_force_against_protesters", "violent_demonstration"}
 )

@@ -42,10 +42,14 @@ _VERBS = {
 def merge_mentions(mentions: Sequence[Mention]) -> list[Mention]:
     """One mention per (sub-event type, place, day): evidence joined, lowest casualty figures,
     the most precise place kept. Then drop province/countryside mentions covered by a town."""
+    typed_here = {m.sub_event_type for m in mentions if not m.fallback_place}
+    mentions = [m for m in mentions if not (m.fallback_place and m.sub_event_type in typed_here)]
     merged: dict[tuple[str, str, dt.date | None], Mention] = {}
     for m in mentions:
         key = (m.sub_event_type, _place_key(m), m.date)
         have = merged.get(key)
+        if have is None:
+            have = _near_day(merged, m)
         if have is None:
             merged[key] = m
             continue
@@ -74,6 +78,18 @@ def merge_mentions(mentions: Sequence[Mention]) -> list[Mention]:
         or m.place.entry is None
         or (m.sub_event_type, m.place.entry.admin1) not in towns
     ]
+
+
+def _near_day(merged: dict[tuple[str, str, dt.date | None], Mention], m: Mention) -> Mention | None:
+    """A mention whose day was carried from another sentence joins the same event a day apart."""
+    if m.date is None:
+        return None
+    for (sub, place, date), have in merged.items():
+        if sub != m.sub_event_type or place != _place_key(m) or date is None:
+            continue
+        if abs((date - m.date).days) <= 1 and not (have.own_date and m.own_date):
+            return have
+    return None
 
 
 def _place_key(m: Mention) -> str:

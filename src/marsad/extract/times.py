@@ -86,7 +86,9 @@ def find_times(doc: Document, matches: Sequence[Match[Entry]]) -> list[TimeExpr]
                 break
             if j < n and doc.sentence_of(j) != doc.sentence_of(first):
                 break
-        future = j < n and tokens[j].text in _FUTURE
+        future = (j < n and tokens[j].text in _FUTURE) or any(
+            tokens[k].text in _FUTURE or tokens[k].text == "غد" for k in range(max(0, first - 2), j)
+        )
         since = first > 0 and tokens[first - 1].text in ("منذ", "ومنذ")
         date, explicit = _resolve(parts, numbers, doc.published)
         if parts or explicit:

@@ -53,6 +53,8 @@ _FUNCTION_WORDS = frozenset(
     حول وسط تحت فوق امام خلف لدي لدى حيث""".split()
 )
 _NOT_NAMES = frozenset(normalize(w) for w in _NOT_NAMES)
+# Real places whose names are also common words: read as places only after a cue word.
+_AMBIGUOUS = frozenset(normalize(w) for w in "صور عمان باب الباب نوى بحري ساحل الساحل جيزه شرقيه قصر شام".split())
 _FUNCTION_WORDS = frozenset(normalize(w) for w in _FUNCTION_WORDS)
 
 
@@ -148,6 +150,8 @@ class _Recogniser:
             cued = cue is not None and cue[0] in _STRONG_CUES
             continues = list_state is not None and self._continues_list(list_state[0], i)
             gm = self._gaz_match(i)
+            if gm is not None and not cued and not continues and gm[0] == i + 1 and self._key(i, gm[0], gm[1]) in _AMBIGUOUS:
+                gm = None
             # a cue phrase itself ("مدينة", "ريف") is blocked: only a cue can open a name over it
             if self.blocked[i] and not cued and not continues and gm is None:
                 i += 1
