@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
+import os
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -185,6 +186,9 @@ def export_command(
                     n = writer(events, ft)
         finally:
             store.close()
+    except BrokenPipeError:  # `marsad export | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
     except OSError as exc:
         raise _fail(ConfigError(f"cannot write {output}: {exc.strerror or exc}")) from None
     except MarsadError as exc:

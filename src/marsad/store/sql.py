@@ -257,7 +257,7 @@ class SqlStore:
 
     def events(self, query: EventQuery, *, mentions: bool = True) -> Iterator[dict[str, Any]]:
         e = events.c
-        sel = sa.select(e.event_id, e.data, e.timestamp, e.n_mentions).order_by(e.date, e.event_id)
+        sel = sa.select(e.event_id, e.data, e.timestamp, e.n_mentions).order_by(e.date.is_(None), e.date, e.event_id)
         if query.country:
             sel = sel.where(sa.func.upper(e.country) == query.country.upper())
         if query.admin1:
