@@ -26,7 +26,8 @@ from marsad.extract.times import find_times
 from marsad.geo.gazetteer import Gazetteer
 from marsad.geo.resolve import Geoparser
 from marsad.geo.toponyms import find_toponyms
-from marsad.lang.lexicon import CountryWord, Lexicons
+from marsad.geo.resolve import Resolution
+from marsad.lang.lexicon import ActorEntry, CountryWord, Lexicons
 from marsad.models import ExtractResult, RawDocument
 from marsad.settings import Settings
 from marsad.text.prepare import prepare
@@ -65,10 +66,12 @@ class Pipeline:
         doc = prepare(raw)
         matches = self.lexicons.scan(doc)
         toponyms = find_toponyms(doc, self.gazetteer, matches=matches)
-        named = [m.payload.country for m in matches if isinstance(m.payload, CountryWord)]
+        in_actor = {t for m in matches if isinstance(m.payload, ActorEntry) for t in range(m.first, m.last)}
+        named = [m.payload.country for m in matches if isinstance(m.payload, CountryWord) and m.first not in in_actor]
         hint = max(set(named), key=named.count) if named else None
         places = self.geoparser.resolve(toponyms, context_country=hint)
-        country = report_country(doc, matches, [r.entry.country for r in places if r.entry is not None])
+        country = report_country(doc, named, [r.entry.country for r in places if r.entry is not None])
+        places = [r for r in places if not _stray(r, country)]
         numbers = Numbers(doc, matches)
         spans = Spans(
             matches=matches,
@@ -104,3 +107,12 @@ def check_text(raw: RawDocument) -> None:
     arabic = sum(1 for ch in letters if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f")
     if arabic / len(letters) < MIN_ARABIC_SHARE:
         raise NotArabicError(f"document {raw.doc_id!r} is not Arabic text ({arabic} of {len(letters)} letters)")
+
+
+def _stray(r: Resolution, country: str | None) -> bool:
+    """An uncued name that resolved to a small place in another country is a common word
+    ("جمال", "خرج"), not a place of this report."""
+    e = r.entry
+    if e is None or country is None or r.toponym.cue or e.country == country:
+        return False
+    return e.kind not in ("country", "admin1") and (e.population or 0) < 500_000

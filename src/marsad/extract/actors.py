@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from marsad.lang.lexicon import ActorEntry, CountryWord, Entry, SourceEntry
+from marsad.lang.lexicon import ActorEntry, Entry, SourceEntry
 from marsad.models import Actor, Document, Source, Toponym
 from marsad.text.match import Match, longest_first
 
@@ -33,18 +33,14 @@ class SourceMention:
     source: Source
 
 
-def report_country(
-    doc: Document,
-    matches: Sequence[Match[Entry]],
-    place_countries: Sequence[str],
-) -> str | None:
-    """The country a report is about: resolved places count twice, country words once."""
+def report_country(doc: Document, named: Sequence[str], place_countries: Sequence[str]) -> str | None:
+    """The country a report is about: resolved places count twice, country names once
+    (names inside an actor phrase, "الجيش الإسرائيلي", do not vote)."""
     votes: Counter[str] = Counter()
     for c in place_countries:
         votes[c] += 2
-    for m in matches:
-        if isinstance(m.payload, CountryWord):
-            votes[m.payload.country] += 1
+    for c in named:
+        votes[c] += 1
     if not votes:
         return None
     return votes.most_common(1)[0][0]

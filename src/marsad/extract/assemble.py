@@ -19,7 +19,7 @@ from marsad.extract.actors import ARMED, ActorMention, SourceMention
 from marsad.extract.quantities import Casualty, Counted
 from marsad.extract.times import TimeExpr
 from marsad.geo.resolve import Resolution
-from marsad.lang.lexicon import Cue, Entry, Trigger
+from marsad.lang.lexicon import CountryWord, Cue, Entry, Trigger
 from marsad.models import Actor, Document, Quantity, Source
 from marsad.text.match import Match, longest_first
 from marsad.text.normalize import name_key
@@ -28,7 +28,7 @@ VIOLENT = frozenset(
     {"@bombard", "@clash", "@kill", "air_drone_strike", "shelling_artillery_missile_attack", "suicide_bomb",
      "remote_explosive_landmine_ied", "grenade", "chemical_weapon"}
 )  # fmt: skip
-_MODAL_WINDOWS = {"negation": 2, "threat": 12, "plan": 5, "condemn": 8, "hypothetical": 3, "failure": 8}
+_MODAL_WINDOWS = {"negation": 2, "threat": 12, "plan": 5, "condemn": 8, "hypothetical": 3, "failure": 8, "denial": 14}
 _NEEDS_PLACE_AFTER = frozenset({"@control", "non_violent_transfer_of_territory"})
 _PROPERTY_VERBS = frozenset({"فجر", "فجرت", "نسف", "نسفت", "حرق"})
 _EXPLOSION_WORDS = frozenset({"انفجار", "انفجرت", "انفجر", "تفجير", "تفجيرات", "قنبله"})
@@ -224,8 +224,8 @@ class _Assembler:
             if background:
                 continue
             actor1, assoc1, actor2, carried = self._actors(t, sent, sub)
-            if actor1 is None and sub in _NEEDS_ACTOR and not self._weapon_named(sent):
-                continue
+            if actor1 is None and (sub in _NEEDS_ACTOR or sub in _REMOTE) and not self._weapon_named(sent):
+                continue  # "دكّ الأهلي شباك الزمالك", "حملة تستهدف مليون طفل"
             sub = _by_actor(sub, actor1)
             casualties = self._casualties(sent, mine)
             for place in mine:
@@ -264,6 +264,12 @@ class _Assembler:
         if cls == "@bombard":
             return self._weapon(t, sent) or ("air_drone_strike" if self.air_mode else "shelling_artillery_missile_attack")
         if cls == "@kill":
+            here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
+            if any(a.actor.inter == 6 for a in here) or any(
+                isinstance(x.payload, Trigger) and x.payload.cls == "@protest" and self.sent_of[x.first] == sent
+                for x in self.triggers
+            ):
+                return "excessive_force_against_protesters"  # "قتل متظاهران برصاص قوات الأمن"
             if violent_here:
                 return None  # a casualty of the strike or clash in the same sentence
             weapon = self._weapon(t, sent)
@@ -272,11 +278,15 @@ class _Assembler:
             here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
             if self._in_sentence("rioting", sent) or any(a.actor.inter in (5, 6) for a in here):
                 return "violent_demonstration"  # "مواجهات بين قوات الأمن ومتظاهرين"
+            sides = {a.actor.canonical for a in here if a.actor.inter in ARMED}
+            if len(sides) <= 1 and self._civilian_victims(sent):
+                return "attack"  # "هجوم ... قتل عشرات المدنيين": one armed side, civilian dead
             return "armed_clash"
         if cls == "@control":
             return "government_regains_territory"  # who took the place decides (``_by_actor``)
         if cls == "@protest":
-            if self._in_sentence("lethal_force", sent):
+            kills = [x for x in self.triggers if isinstance(x.payload, Trigger) and x.payload.cls == "@kill"]
+            if self._in_sentence("lethal_force", sent) or any(self.sent_of[x.first] == sent for x in kills):
                 return "excessive_force_against_protesters"
             if self._in_sentence("rioting", sent):
                 return "violent_demonstration"
@@ -294,9 +304,18 @@ class _Assembler:
                 return "suicide_bomb" if self._in_sentence("suicide", sent) else "remote_explosive_landmine_ied"
         return cls if not cls.startswith("@") else None
 
+    def _civilian_victims(self, sent: int) -> bool:
+        here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
+        return any(a.actor.inter == 7 for a in here) or bool(self._in_sentence("victim_civilian", sent))
+
     def _weapon(self, t: Match[Entry], sent: int) -> str | None:
         best: tuple[int, str] | None = None
-        for kind, sub in (("air", "air_drone_strike"), ("artillery", "shelling_artillery_missile_attack")):
+        for kind, sub in (
+            ("air", "air_drone_strike"),
+            ("artillery", "shelling_artillery_missile_attack"),
+            ("ied", "remote_explosive_landmine_ied"),
+            ("suicide", "suicide_bomb"),
+        ):
             for c in self._in_sentence(kind, sent):
                 d = abs(c.first - t.first)
                 if best is None or d < best[0]:
@@ -403,8 +422,9 @@ class _Assembler:
             if sub == "excessive_force_against_protesters" and forces:
                 return forces[0].actor, (), actor1, False
             return actor1, (), actor2, False
-        armed = [a for a in here if a.actor.inter in ARMED and not self._is_target(a)]
-        targets = [a for a in here if a.actor.inter in ARMED and self._is_target(a)]
+        here = self._named_groups(here)
+        armed = [a for a in here if a.actor.inter in ARMED and not self._is_target(a) and not self._is_victim(a)]
+        targets = [a for a in here if a.actor.inter in ARMED and (self._is_target(a) or self._is_victim(a))]
         carried = False
         # the acting side stands before the trigger, or right after a verb (VSO); an armed group
         # named further on is more often the side hit or the object of a purpose clause
@@ -413,6 +433,16 @@ class _Assembler:
             subjects = [self.claimed]
         if not subjects and self.last_actor is None and self.first_armed is None:
             subjects = armed
+        if not subjects:
+            adjective = self._nationality_after(t)
+            if adjective is not None:
+                subjects = [adjective]
+                armed = armed + [adjective]
+        if not subjects and sub in ("government_regains_territory",) and self.s.country:
+            losers = [a for a in armed if a.actor.inter in (2, 3, 4)]
+            state = self._state_forces()
+            if losers and state is not None:  # "تحرير مدينة تلعفر من قبضة داعش", announced by officials
+                return state, (), losers[0].actor, False
         if subjects:
             first = min(subjects, key=lambda a: (abs(a.first - t.first), a.first))
             # the head of a coordinated chain ("قوات النظام وحليفتها روسيا") acts; the rest assist
@@ -462,6 +492,39 @@ class _Assembler:
         if gap == 0:
             return word.startswith("و") or "،" in self.doc.norm[self.doc.tokens[a.last - 1].end : self.doc.tokens[b.first].start]
         return any(a.last <= c.first < b.first for c in self.cues.get("ally", ()))
+
+    def _is_victim(self, a: ActorMention) -> bool:
+        """Named right after a death word: "مقتل سبعة مسلحين" are the dead, not the attackers."""
+        return any(0 <= a.first - c.last <= 2 for c in self.cues.get("kill", ()))
+
+    def _named_groups(self, here: list[ActorMention]) -> list[ActorMention]:
+        """"مسلحون من حركة الشباب": the gunmen are the named group's."""
+        out = []
+        for a in here:
+            if a.actor.canonical == "Unidentified Armed Group":
+                named = [b for b in here if b.actor.inter in (2, 3, 4) and 0 < b.first - a.last <= 2
+                         and b.actor.canonical != a.actor.canonical]  # fmt: skip
+                if named:
+                    continue
+            out.append(a)
+        return out
+
+    def _nationality_after(self, t: Match[Entry]) -> ActorMention | None:
+        """"غارة جوية روسية": a nationality adjective after the trigger names foreign forces."""
+        for m in self.s.matches:
+            if isinstance(m.payload, CountryWord) and 0 <= m.first - t.last <= 1:
+                iso = m.payload.country
+                inter = 1 if iso == self.s.country else 8
+                name = self.s.country_names.get(iso, iso)
+                actor = Actor(self.doc.text[m.start : m.end], f"Military Forces of {name}", inter, iso)
+                return ActorMention(m.first, m.last, actor)
+        return None
+
+    def _state_forces(self) -> Actor | None:
+        c = self.s.country
+        if c is None:
+            return None
+        return Actor("", f"Military Forces of {self.s.country_names.get(c, c)}", 1, c)
 
     def _is_target(self, a: ActorMention) -> bool:
         return any(0 <= a.first - c.last <= 1 for c in self.cues.get("target", ()))
@@ -515,6 +578,7 @@ class _Assembler:
         return out
 
 
+_REMOTE = frozenset({"air_drone_strike", "shelling_artillery_missile_attack"})
 _POINT_EVENTS = frozenset({"government_regains_territory", "non_state_actor_overtakes_territory", "agreement"})
 _PROTESTS = frozenset(
     {"peaceful_protest", "protest_with_intervention", "excessive_force_against_protesters", "violent_demonstration"}

@@ -28,6 +28,10 @@ _PLURAL_VICTIMS = frozenset(
     "مدنيين مدنيون اشخاص اطفال نساء رجال شبان مواطنين جنود عناصر مقاتلين مسلحين ضحايا قتلي جرحي "
     "افراد اطفالها اطفاله اولادها ابنايها ابنائها ابناءه".split()
 )
+# death/injury words that follow their number ("20 قتيلا", "30 شخصا مصرعهم", "7 قتلوا")
+_COUNT_NOUNS = frozenset(
+    "قتلي قتيل قتيلا شهداء شهيدا جرحي جريح جريحا مصابين ضحايا ضحيه مصرعهم حتفهم قتلوا اصيبوا قضوا لقوا".split()
+)
 _COMBINED = frozenset({"والجرحي", "والمصابين", "والجريح", "والاصابات", "وجرحي", "ومصابين"})
 _STOP = frozenset({"بينهم", "بينهن", "منهم", "منهن", "جراء", "اثر", "في", "ب", "نتيجه", "بسبب", "خلال", "على"})
 
@@ -199,8 +203,14 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
             continue
         value: int | None = None
         qualifier = "exact"
-        before = numbers.ending_at(m.first)
-        if before is None and m.first >= 2:
+        own = numbers.at(m.first)
+        if own is not None and own.last == m.last:  # "قتيلين": the dual noun counts itself
+            out.append(Casualty(m.first, m.last, kind, own.value, "exact"))
+            used_until = m.last
+            continue
+        noun = word_key(tokens[m.first].text) in _COUNT_NOUNS or word_key(tokens[m.first].text[1:]) in _COUNT_NOUNS
+        before = numbers.ending_at(m.first) if noun else None
+        if noun and before is None and m.first >= 2:
             before_noun = numbers.ending_at(m.first - 1)  # "30 شخصا مصرعهم"
             if before_noun is not None and word_key(tokens[m.first - 1].text) in _SINGULAR_VICTIMS | _PLURAL_VICTIMS:
                 before = before_noun

@@ -64,6 +64,14 @@ def find_times(doc: Document, matches: Sequence[Match[Entry]]) -> list[TimeExpr]
     i = 0
     n = len(tokens)
     while i < n:
+        if i in ordinals and ordinals[i][0] + 1 < n and tokens[ordinals[i][0]].text == "من":
+            last, day = ordinals[i]
+            month_word = words.get(last + 1)
+            if month_word is not None and month_word[1].kind == "month":  # "الخامس من تموز"
+                date, _ = _resolve([month_word[1]], [day], doc.published)
+                out.append(TimeExpr(i, month_word[0], date, explicit=True))
+                i = month_word[0]
+                continue
         if i not in words and not _is_day_number(tokens[i].text, i, words):
             i += 1
             continue

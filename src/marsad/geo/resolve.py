@@ -63,7 +63,7 @@ class Resolution:
     def geo_precision(self) -> int:
         """ACLED geo precision: 3 when only a province or country is known."""
         if self.entry is not None and self.entry.kind in AREA_KINDS:
-            return 3
+            return 2 if self.toponym.relation in ("countryside", "near") else 3  # "ريف إدلب": part of a province
         return self.toponym.precision
 
     def location(self) -> Location:

@@ -54,7 +54,9 @@ _FUNCTION_WORDS = frozenset(
 )
 _NOT_NAMES = frozenset(normalize(w) for w in _NOT_NAMES)
 # Real places whose names are also common words: read as places only after a cue word.
-_AMBIGUOUS = frozenset(normalize(w) for w in "صور عمان باب الباب نوى بحري ساحل الساحل جيزه شرقيه قصر شام".split())
+_AMBIGUOUS = frozenset(normalize(w) for w in "صور عمان باب الباب نوى بحري ساحل الساحل جيزه شرقيه قصر شام سلميه خرج".split())
+_DIRECTION_ADJ = frozenset(normalize(w) for w in "الشرقي الغربي الشمالي الجنوبي الشرقية الغربية الشمالية الجنوبية الفوقاني التحتاني الكبير الصغير الكبرى الصغرى".split())
+_TOWN_CUES = frozenset({"بلده", "قريه", "مدينه", "بلدات", "قري", "بلدتي", "قريتي"})
 _FUNCTION_WORDS = frozenset(normalize(w) for w in _FUNCTION_WORDS)
 
 
@@ -162,6 +164,9 @@ class _Recogniser:
                     accepted = gm
             elif cued and cue is not None and cue[1] in _UNKNOWN_OK_CUES and self._bare_cue(cue[2], i) and self._name_like(i):
                 accepted = (i + 1, 0)
+                nxt = i + 1
+                if nxt < n and self._same_sentence(i, nxt) and self._second_word(nxt):
+                    accepted = (nxt + 1, 0)  # "عيتا الشعب", "ميس الجبل"
             elif continues and list_state is not None and list_state[3] and self._list_word(i):
                 accepted = (i + 1, len(self._list_clitic(i)))
             if accepted is None:
@@ -170,13 +175,29 @@ class _Recogniser:
                 i += 1
                 continue
             end, clitic = accepted
+            name_end = end
+            if cued and cue is not None and cue[1] in _TOWN_CUES and end < n and self.keys[end] in _DIRECTION_ADJ | {word_key(w) for w in _DIRECTION_ADJ}:
+                name_end = end + 1  # "بلدة الكرك الشرقي": the adjective is part of the town's name
             relation, cue_key, plural = self._relation(i, cue if cued else None, list_state if continues else None)
-            topo = self._make(i, end, clitic, cue_key, relation)
+            topo = self._make(i, end, clitic, cue_key, relation, name_end)
             out.append(topo)
-            list_state = (end, cue_key, relation, plural)
-            i = end
+            list_state = (name_end, cue_key, relation, plural)
+            i = name_end
             # "ريف درعا الشرقي", "مدينة درعا البلد" — skip a trailing direction adjective
         return out
+
+    def _second_word(self, k: int) -> bool:
+        """The second word of an unknown two-word name: definite, not a common or claimed word."""
+        text = self.doc.tokens[k].text
+        key = self.keys[k]
+        return (
+            text.startswith("ال")
+            and not self.blocked[k]
+            and not _common(key)
+            and key not in _DIRECTION_ADJ
+            and text not in _DIRECTION_ADJ
+            and self._gap(k - 1, k).strip() == ""
+        )
 
     def _bare_cue(self, cue_first: int, i: int) -> bool:
         """An indefinite cue word right before the name ("مدينة درعا", not "المدينة وتقع")."""
@@ -242,11 +263,13 @@ class _Recogniser:
             relation = "near"  # "جنوب درعا", but not "الريف الغربي"
         return relation, cue_key, plural
 
-    def _make(self, i: int, end: int, clitic: int, cue_key: str, relation: Relation) -> Toponym:
+    def _make(self, i: int, end: int, clitic: int, cue_key: str, relation: Relation, name_end: int) -> Toponym:
         doc = self.doc
         tok = doc.tokens[i]
-        start, stop = doc.orig_span(tok.start + clitic, doc.tokens[end - 1].end)
-        key = self._key(i, end, clitic)
+        start, stop = doc.orig_span(tok.start + clitic, doc.tokens[name_end - 1].end)
+        key = self._key(i, name_end, clitic)
+        if not self.gaz.has(key):
+            key = self._key(i, end, clitic)
         entries = self.gaz.lookup(key) if self.gaz.has(key) else []
         is_country = bool(entries) and all(e.kind == "country" for e in entries)
         country_hint = entries[0].country if is_country else None

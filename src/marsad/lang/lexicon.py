@@ -32,7 +32,7 @@ CUE_KINDS = (
     "place", "places", "province", "countryside", "direction", "container", "air", "artillery",
     "suicide", "ied", "negation", "threat", "plan", "condemn", "hypothetical", "background",
     "intervention", "lethal_force", "rioting", "attribution", "property", "kill", "injure",
-    "victim_civilian", "ally", "target", "offtopic", "failure", "claim", "background_sentence", "landmark", "toward",
+    "victim_civilian", "ally", "target", "offtopic", "failure", "claim", "background_sentence", "landmark", "toward", "denial",
 )  # fmt: skip
 
 
