@@ -19,7 +19,7 @@ from marsad.extract.actors import ARMED, ActorMention, SourceMention
 from marsad.extract.quantities import Casualty, Counted
 from marsad.extract.times import TimeExpr
 from marsad.geo.resolve import Resolution
-from marsad.lang.lexicon import CountryWord, Cue, Entry, Trigger
+from marsad.lang.lexicon import CountryWord, Cue, Entry, Trigger, Unit
 from marsad.models import Actor, Document, Quantity, Source
 from marsad.text.match import Match, longest_first
 from marsad.text.normalize import name_key
@@ -205,7 +205,9 @@ class _Assembler:
             fallback = False
             mine = [p for p in mine if not self._toward(p)]
             if sub == "non_violent_transfer_of_territory":
-                mine = [p for p in places if p.toponym.token_index >= t.last and self._from(p)]
+                mine = [p for p in places if p.toponym.token_index >= t.last and self._from(p)] or [
+                    p for p in places if p.toponym.token_index < t.first
+                ]
             if isinstance(t.payload, Trigger) and t.payload.cls in _NEEDS_PLACE_AFTER:
                 after = [p for p in places if p.toponym.token_index >= t.last and not self._toward(p)]
                 mine = [p for p in mine if p.toponym.token_index >= t.last] or after[:1]
@@ -226,6 +228,10 @@ class _Assembler:
             actor1, assoc1, actor2, carried = self._actors(t, sent, sub)
             if actor1 is None and (sub in _NEEDS_ACTOR or sub in _REMOTE) and not self._weapon_named(sent):
                 continue  # "دكّ الأهلي شباك الزمالك", "حملة تستهدف مليون طفل"
+            if actor1 is None and sub == "attack":
+                if not (isinstance(t.payload, Trigger) and t.payload.cls == "@kill"):
+                    continue  # no one attacked anyone
+                actor1 = self._unidentified()  # "قتل مدني برصاص مجهولين"
             sub = _by_actor(sub, actor1)
             casualties = self._casualties(sent, mine)
             for place in mine:
@@ -262,7 +268,10 @@ class _Assembler:
         cls = trig.cls
         word = name_key(self.doc.tokens[t.first].text)
         if cls == "@bombard":
-            return self._weapon(t, sent) or ("air_drone_strike" if self.air_mode else "shelling_artillery_missile_attack")
+            weapon = self._weapon(t, sent)
+            if weapon is None and word in _WEAK_HITS and not self._strike_noun_after(t):
+                return None  # "حملة اعتقالات طالت عدداً من الشبان"
+            return weapon or ("air_drone_strike" if self.air_mode else "shelling_artillery_missile_attack")
         if cls == "@kill":
             here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
             if any(a.actor.inter == 6 for a in here) or any(
@@ -303,6 +312,14 @@ class _Assembler:
             if not near:
                 return "suicide_bomb" if self._in_sentence("suicide", sent) else "remote_explosive_landmine_ied"
         return cls if not cls.startswith("@") else None
+
+    def _strike_noun_after(self, t: Match[Entry]) -> bool:
+        """"طالت بعض الضربات": a counted strike noun close after a weak verb."""
+        return any(
+            isinstance(m.payload, Unit) and m.payload.what in ("strikes", "barrel_bombs", "missiles", "shells")
+            and 0 <= m.first - t.last <= 2
+            for m in self.s.matches
+        )  # fmt: skip
 
     def _civilian_victims(self, sent: int) -> bool:
         here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
@@ -355,6 +372,8 @@ class _Assembler:
         earlier = [x for x in inside if 0 < i - x.toponym.token_index <= 6 and x is not r]
         if not earlier:
             return False
+        if self._listed(r, inside):
+            return False
         if r.toponym.cue in ("قضاء", "ناحيه", "مديريه", "محافظه", "ريف"):
             return True
         word = self.doc.tokens[i].text
@@ -366,6 +385,18 @@ class _Assembler:
             return True
         # "بلدة صيدا في ريف درعا": a bigger place just after a smaller one
         return any(x.entry is not None and r.entry is not None and x.entry.rank < r.entry.rank and name_key(x.toponym.name) != name_key(r.toponym.name) and x.toponym.relation == "in" and r.toponym.relation != "in" for x in earlier)
+
+    def _listed(self, r: Resolution, inside: list[Resolution]) -> bool:
+        """A member of a list ("محافظات ذي قار وميسان والمثنى") is not a container."""
+        i = r.toponym.token_index
+        word = self.doc.tokens[i].text
+        for x in inside:
+            if x is r or x.toponym.end > r.toponym.start:
+                continue
+            gap = self.doc.text[x.toponym.end : r.toponym.start]
+            if gap.strip() in ("", "،", ",", "و", "،و") and (word.startswith("و") or "،" in gap or "," in gap):
+                return x.toponym.relation == r.toponym.relation
+        return False
 
     def _assign_places(self, triggers: list[Match[Entry]], places: list[Resolution]) -> list[list[Resolution]]:
         """Each place goes to the closest trigger before it; places before every trigger
@@ -529,6 +560,10 @@ class _Assembler:
     def _is_target(self, a: ActorMention) -> bool:
         return any(0 <= a.first - c.last <= 1 for c in self.cues.get("target", ()))
 
+    def _unidentified(self) -> Actor | None:
+        c = self.s.country
+        return Actor("", "Unidentified Armed Group", 3, c) if c else None
+
     def _civilians(self) -> Actor | None:
         c = self.s.country
         return Actor("مدنيين", f"Civilians ({c})", 7, c) if c else None
@@ -578,6 +613,7 @@ class _Assembler:
         return out
 
 
+_WEAK_HITS = frozenset({"طالت", "طال", "ضرب", "ضربت", "دك", "دكت", "صبت", "تدمير"})
 _REMOTE = frozenset({"air_drone_strike", "shelling_artillery_missile_attack"})
 _POINT_EVENTS = frozenset({"government_regains_territory", "non_state_actor_overtakes_territory", "agreement"})
 _PROTESTS = frozenset(

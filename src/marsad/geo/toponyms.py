@@ -56,6 +56,7 @@ _NOT_NAMES = frozenset(normalize(w) for w in _NOT_NAMES)
 # Real places whose names are also common words: read as places only after a cue word.
 _AMBIGUOUS = frozenset(normalize(w) for w in "صور عمان باب الباب نوى بحري ساحل الساحل جيزه شرقيه قصر شام سلميه خرج".split())
 _DIRECTION_ADJ = frozenset(normalize(w) for w in "الشرقي الغربي الشمالي الجنوبي الشرقية الغربية الشمالية الجنوبية الفوقاني التحتاني الكبير الصغير الكبرى الصغرى".split())
+_DIRECTION_NOUNS = frozenset({"اطراف", "محيط", "ضواحي", "مشارف", "تخوم", "مداخل", "مدخل", "جبهه", "محاور"})
 _TOWN_CUES = frozenset({"بلده", "قريه", "مدينه", "بلدات", "قري", "بلدتي", "قريتي"})
 _FUNCTION_WORDS = frozenset(normalize(w) for w in _FUNCTION_WORDS)
 
@@ -135,7 +136,7 @@ class _Recogniser:
             not self.blocked[i]
             and len(key) >= 2
             and not _common(key)
-            and not text.startswith(("و", "ف"))
+            and not (text.startswith(("و", "ف")) and len(text) > 3)
             and not text.isdigit()
             and all("\u0600" <= ch <= "\u06ff" for ch in text)
         )
@@ -176,7 +177,7 @@ class _Recogniser:
                 continue
             end, clitic = accepted
             name_end = end
-            if cued and cue is not None and cue[1] in _TOWN_CUES and end < n and self.keys[end] in _DIRECTION_ADJ | {word_key(w) for w in _DIRECTION_ADJ}:
+            if cued and cue is not None and cue[1] in _TOWN_CUES and end < n and tokens[end].text in _DIRECTION_ADJ:
                 name_end = end + 1  # "بلدة الكرك الشرقي": the adjective is part of the town's name
             relation, cue_key, plural = self._relation(i, cue if cued else None, list_state if continues else None)
             topo = self._make(i, end, clitic, cue_key, relation, name_end)
@@ -193,7 +194,7 @@ class _Recogniser:
         return (
             text.startswith("ال")
             and not self.blocked[k]
-            and not _common(key)
+            and key not in _FUNCTION_WORDS
             and key not in _DIRECTION_ADJ
             and text not in _DIRECTION_ADJ
             and self._gap(k - 1, k).strip() == ""
@@ -258,9 +259,14 @@ class _Recogniser:
             kind, cue_key, start = cue
             plural = kind == "places" or cue_key in ("محافظات", "ولايات", "محافظتي")
             relation = {"province": "province", "countryside": "countryside"}.get(kind, "in")  # type: ignore[assignment]
-        direction = self.cue_before.get(start)
-        if direction is not None and direction[0] == "direction" and not _definite(self.doc.tokens[direction[2]].text):
-            relation = "near"  # "جنوب درعا", but not "الريف الغربي"
+        for back in (start, start - 1):  # "الأطراف الغربية لمدينة مأرب": one adjective may intervene
+            direction = self.cue_before.get(back)
+            if direction is None or direction[0] != "direction":
+                continue
+            word = self.doc.tokens[direction[2]].text
+            if not _definite(word) or word_key(word) in _DIRECTION_NOUNS:
+                relation = "near"  # "جنوب درعا", "أطراف المدينة", but not "الريف الغربي"
+                break
         return relation, cue_key, plural
 
     def _make(self, i: int, end: int, clitic: int, cue_key: str, relation: Relation, name_end: int) -> Toponym:
