@@ -219,11 +219,11 @@ def _progress(outcomes: Iterator[Outcome], total: int | None, console: Console, 
 
 
 def extract_command(
-    files: Annotated[list[Path] | None, typer.Argument(help=FILES_HELP, show_default=False)] = None,
+    files: Annotated[list[Path] | None, typer.Argument(help=FILES_HELP, metavar="FILE...", show_default=False)] = None,
     input_: Annotated[str | None, typer.Option("--input", "-i", help=INPUT_HELP, show_default=False)] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help=OUTPUT_HELP, show_default=False)] = None,
     published: Annotated[str | None, typer.Option("--published", help=PUBLISHED_HELP, show_default=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "json",
+    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "json",
     gazetteer: Annotated[Path | None, typer.Option("--gazetteer", help=GAZETTEER_HELP, show_default=False)] = None,
     bidi: Annotated[str, typer.Option("--bidi", help=BIDI_HELP)] = "auto",
 ) -> None:
