@@ -219,7 +219,7 @@ def _progress(outcomes: Iterator[Outcome], total: int | None, console: Console, 
 
 
 def extract_command(
-    files: Annotated[list[Path] | None, typer.Argument(help=FILES_HELP, metavar="FILE...", show_default=False)] = None,
+    files: Annotated[list[Path] | None, typer.Argument(help=FILES_HELP, metavar="FILE", show_default=False)] = None,
     input_: Annotated[str | None, typer.Option("--input", "-i", help=INPUT_HELP, show_default=False)] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help=OUTPUT_HELP, show_default=False)] = None,
     published: Annotated[str | None, typer.Option("--published", help=PUBLISHED_HELP, show_default=False)] = None,
