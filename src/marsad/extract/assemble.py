@@ -29,7 +29,7 @@ VIOLENT = frozenset(
      "remote_explosive_landmine_ied", "grenade", "chemical_weapon"}
 )  # fmt: skip
 _MODAL_WINDOWS = {"negation": 2, "threat": 12, "plan": 5, "condemn": 8, "hypothetical": 3, "failure": 8, "denial": 14}
-_NEEDS_PLACE_AFTER = frozenset({"@control", "non_violent_transfer_of_territory"})
+_NEEDS_PLACE_AFTER = frozenset({"@control"})
 _PROPERTY_VERBS = frozenset({"فجر", "فجرت", "نسف", "نسفت", "حرق"})
 _EXPLOSION_WORDS = frozenset({"انفجار", "انفجرت", "انفجر", "تفجير", "تفجيرات", "قنبله"})
 _REPORT_WINDOW_DAYS = 7
@@ -206,8 +206,10 @@ class _Assembler:
             mine = [p for p in mine if not self._toward(p)]
             if sub == "non_violent_transfer_of_territory":
                 mine = [p for p in places if p.toponym.token_index >= t.last and self._from(p)] or [
-                    p for p in places if p.toponym.token_index < t.first
+                    p for p in places if p.toponym.token_index < t.first and not self._toward(p)
                 ]
+                if not mine:
+                    continue  # "انسحبت صوب مديرية زبيد": where they went is not what changed hands
             if isinstance(t.payload, Trigger) and t.payload.cls in _NEEDS_PLACE_AFTER:
                 after = [p for p in places if p.toponym.token_index >= t.last and not self._toward(p)]
                 mine = [p for p in mine if p.toponym.token_index >= t.last] or after[:1]
