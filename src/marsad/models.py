@@ -110,6 +110,11 @@ class Document:
     tokens: tuple[Token, ...]
     sentences: tuple[Sentence, ...]
     body_end: int  # original offset where page residue ("مشاركة :") starts; len(text) if none
+    # per token, computed once by ``prepare`` for every recogniser: the matching key, the
+    # clitic readings ((clitic length, key), …) and the index of the sentence holding it
+    keys: tuple[str, ...] = ()
+    readings: tuple[tuple[tuple[int, str], ...], ...] = ()
+    token_sentence: tuple[int, ...] = ()
 
     @property
     def text(self) -> str:
@@ -131,7 +136,9 @@ class Document:
         return self.orig_span(self.tokens[first].start, self.tokens[last - 1].end)
 
     def sentence_of(self, token_index: int) -> int:
-        """Index of the sentence that holds a token (binary search)."""
+        """Index of the sentence that holds a token."""
+        if self.token_sentence:
+            return self.token_sentence[token_index]
         lo, hi = 0, len(self.sentences) - 1
         while lo < hi:
             mid = (lo + hi + 1) // 2

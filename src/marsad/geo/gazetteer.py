@@ -53,6 +53,14 @@ class Gazetteer:
         self._cache: dict[str, list[GazetteerEntry]] = {}
         self._by_id: dict[str, GazetteerEntry | None] = {}
         self.max_key_words = max((k.count(" ") + 1 for k in keys), default=0)
+        # first word of a key -> the most words a key starting with it has (recognisers skip
+        # any token that starts no name with a single dictionary lookup)
+        self.first_words: dict[str, int] = {}
+        for k in keys:
+            head, _, _ = k.partition(" ")
+            words = k.count(" ") + 1
+            if self.first_words.get(head, 0) < words:
+                self.first_words[head] = words
 
     @classmethod
     def open(cls, path: Path | None = None) -> Gazetteer:

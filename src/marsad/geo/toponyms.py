@@ -65,6 +65,7 @@ class PlaceIndex(Protocol):
     """What recognition needs from a gazetteer (``marsad.geo.gazetteer.Gazetteer`` has it)."""
 
     max_key_words: int
+    first_words: dict[str, int]
 
     def has(self, key: str) -> bool: ...
 
@@ -89,7 +90,10 @@ class _Recogniser:
         self.doc = doc
         self.gaz = gaz
         n = len(doc.tokens)
-        self.keys = [word_key(t.text) for t in doc.tokens]
+        self.keys = doc.keys or tuple(word_key(t.text) for t in doc.tokens)
+        self.readings = doc.readings or tuple(tuple(token_readings(t.text)) for t in doc.tokens)
+        self.sent = doc.token_sentence or tuple(doc.sentence_of(i) for i in range(n))
+        self.first_words = gaz.first_words
         # cue ending right before token i: (cue kind, cue key, first token of the cue)
         self.cue_before: dict[int, tuple[str, str, int]] = {}
         self.blocked = [False] * n
@@ -107,23 +111,25 @@ class _Recogniser:
     # -- gazetteer matching -------------------------------------------------------------------
     def _gaz_match(self, i: int) -> tuple[int, int] | None:
         """Longest gazetteer name starting at token i: (end token, clitic length)."""
-        tokens = self.doc.tokens
-        n = len(tokens)
-        maxw = max(1, getattr(self.gaz, "max_key_words", 4))
+        n = len(self.keys)
+        heads = [(clitic, key, self.first_words[key]) for clitic, key in self.readings[i] if key in self.first_words]
+        if not heads:
+            return None
+        maxw = max(w for _, _, w in heads)
         for length in range(min(maxw, n - i), 0, -1):
-            rest = self.keys[i + 1 : i + length]
             if not self._same_sentence(i, i + length - 1):
                 continue
-            for clitic, key in token_readings(tokens[i].text):
-                if length == 1 and (_common(key) or len(key) < 3):
+            rest = self.keys[i + 1 : i + length]
+            for clitic, key, words in heads:
+                if words < length or (length == 1 and (_common(key) or len(key) < 3)):
                     continue
-                full = " ".join([key, *rest])
+                full = " ".join([key, *rest]) if rest else key
                 if self.gaz.has(full):
                     return i + length, clitic
         return None
 
     def _same_sentence(self, a: int, b: int) -> bool:
-        return a == b or self.doc.sentence_of(a) == self.doc.sentence_of(b)
+        return a == b or self.sent[a] == self.sent[b]
 
     def _gap(self, a: int, b: int) -> str:
         """Normalised text between token a's end and token b's start."""

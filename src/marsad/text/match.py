@@ -94,12 +94,13 @@ class PhraseMatcher(Generic[T]):
         matches under several clitic readings the shortest clitic wins."""
         tokens = doc.tokens
         last = len(tokens)
-        keys = [word_key(t.text) for t in tokens]
+        keys = doc.keys or tuple(word_key(t.text) for t in tokens)
+        readings = doc.readings or tuple(tuple(token_readings(t.text)) for t in tokens)
         found: list[Match[T]] = []
         index = self._index
         for i in range(last):
             seen: set[tuple[int, int]] = set()
-            for clitic, key in token_readings(tokens[i].text):
+            for clitic, key in readings[i]:
                 for rest, payload in index.get(key, ()):
                     n = len(rest)
                     if i + 1 + n > last or (id(payload), n) in seen:

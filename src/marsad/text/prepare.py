@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from marsad.models import Document, RawDocument, Sentence, Token
+from marsad.text.match import token_readings, word_key
 from marsad.text.normalize import normalize_with_offsets
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
@@ -58,7 +59,21 @@ def prepare(raw: RawDocument) -> Document:
             sentences.append(Sentence(s0, offsets[s1 - 1] + 1, first, ti))
         start = b
     body_end = offsets[body] if body < len(norm) else len(raw.text)
-    return Document(raw, norm, tuple(offsets), tokens, tuple(sentences), body_end)
+    token_sentence = [0] * len(tokens)
+    for k, sent in enumerate(sentences):
+        for t in range(sent.first_token, sent.last_token):
+            token_sentence[t] = k
+    return Document(
+        raw,
+        norm,
+        tuple(offsets),
+        tokens,
+        tuple(sentences),
+        body_end,
+        keys=tuple(word_key(t.text) for t in tokens),
+        readings=tuple(tuple(token_readings(t.text)) for t in tokens),
+        token_sentence=tuple(token_sentence),
+    )
 
 
 def _extend_to_punct(norm: str, end: int, limit: int) -> int:
