@@ -417,7 +417,14 @@ class _Assembler:
         return out
 
     def _previous_place(self, token: int) -> Resolution | None:
+        """Where an event with no place of its own happened: the report's province when the
+        report names one (ACLED codes unnamed villages at province level), else the last place
+        named before it."""
         usable = [r for r in self.s.places if not r.toponym.is_country and r.entry is not None]
+        provinces = [r for r in usable if r.entry is not None and r.entry.kind == "admin1"]
+        if provinces:
+            before = [r for r in provinces if r.toponym.token_index < token]
+            return (before or provinces)[-1]
         prev = [r for r in usable if r.toponym.token_index < token]
         if not prev:
             return usable[0] if usable else None
