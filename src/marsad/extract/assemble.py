@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from marsad.extract.actors import ARMED, ActorMention, SourceMention
 from marsad.extract.quantities import Casualty, Counted
@@ -90,6 +90,8 @@ class _Assembler:
         blocked = {t for src in spans.sources for t in range(src.first, src.last)}
         for r in spans.places:
             blocked.add(r.toponym.token_index)
+        for x in spans.times:
+            blocked.update(range(x.first, x.last))  # "فجر اليوم" is dawn, not "blew up"
         trig = [m for m in spans.matches if isinstance(m.payload, Trigger) and m.first not in blocked]
         self.triggers = longest_first(trig)
         self.air_mode = self._air_mode()
@@ -97,6 +99,7 @@ class _Assembler:
         self.first_armed = next((a for a in spans.actors if a.actor.inter in ARMED), None)
         self.focus_date: tuple[dt.date, int] | None = None
         self.claimed = self._claimed()
+        self.speakers = self._speakers()
 
     def _claimed(self) -> ActorMention | None:
         """The group that claimed the attack ("أعلنت جماعة الشباب مسؤوليتها عن الهجوم")."""
@@ -215,8 +218,8 @@ class _Assembler:
                 mine = [p for p in mine if p.toponym.token_index >= t.last] or after[:1]
                 if not mine:
                     continue
-            if not mine and sub not in _POINT_EVENTS:
-                mine = list(places)
+            if not mine and sub not in _POINT_EVENTS and not _definite(self.doc.tokens[t.first].text):
+                mine = list(places)  # "وسط معارك عنيفة": the fighting is where the sentence is
             if not mine:
                 mine = [p for p in self._containers(sent)][:1]
             if not mine:
@@ -346,13 +349,30 @@ class _Assembler:
 
     # ------------------------------------------------------------------ places
     def _places(self, sent: int) -> list[Resolution]:
-        inside = [r for r in self.s.places if self.sent_of[r.toponym.token_index] == sent and not r.toponym.is_country]
+        inside = [r for r in self.s.places if self.sent_of[r.toponym.token_index] == sent and not _country(r)]
         out: list[Resolution] = []
         for r in inside:
             if self._is_container(r, inside):
                 continue
-            out.append(r)
+            out.append(self._within_city(r, inside))
         return out
+
+    def _within_city(self, r: Resolution, inside: list[Resolution]) -> Resolution:
+        """A neighbourhood or camp the gazetteer does not know ("حي الجابريات", "أحياء الكوثر")
+        is placed at its city, precision 2, keeping its own name: the city named in the same
+        sentence, else the last town of the report before it."""
+        if r.entry is not None or r.toponym.cue not in _QUARTER_CUES:
+            return r
+        towns = [x for x in inside if x.entry is not None and x is not r and x.entry.kind not in ("admin1", "country")]
+        if not towns:
+            towns = [x for x in self.s.places if x.entry is not None and x.toponym.token_index < r.toponym.token_index
+                     and x.entry.kind not in ("admin1", "country")]  # fmt: skip
+        if not towns:
+            return r
+        city = min(towns, key=lambda x: abs(x.toponym.token_index - r.toponym.token_index))
+        near = replace(r.toponym, relation="near")
+        reason = f"'{r.toponym.name}' is not in the gazetteer: placed at {city.toponym.name}, the city named with it"
+        return Resolution(near, city.entry, city.candidates, warning=reason)
 
     def _toward(self, p: Resolution) -> bool:
         i = p.toponym.token_index
@@ -363,7 +383,7 @@ class _Assembler:
         return any(self.doc.tokens[k].text in ("من", "عن") for k in range(max(0, i - 2), i))
 
     def _containers(self, sent: int) -> list[Resolution]:
-        inside = [r for r in self.s.places if self.sent_of[r.toponym.token_index] == sent and not r.toponym.is_country]
+        inside = [r for r in self.s.places if self.sent_of[r.toponym.token_index] == sent and not _country(r)]
         return [r for r in inside if self._is_container(r, inside)]
 
     def _is_container(self, r: Resolution, inside: list[Resolution]) -> bool:
@@ -376,11 +396,13 @@ class _Assembler:
             return False
         if self._listed(r, inside):
             return False
+        if r.toponym.relation == "near" and any(0 < i - x.toponym.token_index <= 4 for x in earlier):
+            return True  # "بلدة الجيزة شرقي درعا": Daraa only says where al-Jiza is
         if r.toponym.cue in ("قضاء", "ناحيه", "مديريه", "محافظه", "ريف"):
             return True
         word = self.doc.tokens[i].text
         if (i > 0 and self.doc.tokens[i - 1].text == "في" or word.startswith("ب")) and any(
-            i - x.toponym.token_index <= 3 for x in earlier
+            i - x.toponym.token_index <= 6 for x in earlier
         ):
             return True  # "حي المعادي في حلب", "بلدة صيدا بدرعا"
         if r.toponym.relation in ("countryside", "province") or (r.entry is not None and r.entry.kind in ("admin1", "country")):
@@ -420,7 +442,7 @@ class _Assembler:
         """Where an event with no place of its own happened: the report's province when the
         report names one (ACLED codes unnamed villages at province level), else the last place
         named before it."""
-        usable = [r for r in self.s.places if not r.toponym.is_country and r.entry is not None]
+        usable = [r for r in self.s.places if not _country(r) and r.entry is not None]
         provinces = [r for r in usable if r.entry is not None and r.entry.kind == "admin1"]
         if provinces:
             before = [r for r in provinces if r.toponym.token_index < token]
@@ -435,6 +457,7 @@ class _Assembler:
         """(day, time precision, is background, day from the event's own sentence)."""
         pub = self.doc.published
         here = [x for x in self.s.times if self.sent_of[x.first] == sent and not x.future]
+        here = [x for x in here if abs(x.first - t.first) <= _TIME_REACH]
         if here:
             x = min(here, key=lambda x: abs(x.first - t.first))
             if x.date is not None:
@@ -610,9 +633,21 @@ class _Assembler:
     def _quantities(self, sent: int) -> list[Quantity]:
         return [Quantity(q.what, q.value, q.qualifier) for q in self.s.counts if self.sent_of[q.first] == sent]
 
+    def _speakers(self) -> list[SourceMention]:
+        """Armed groups and state forces that announce something ("وأعلن الثوار", "قال الجيش
+        العراقي") are sources of what they announce."""
+        out = []
+        for c in self.cues.get("attribution", ()):
+            for a in self.s.actors:
+                if 0 <= a.first - c.last <= 1 and a.actor.inter in ARMED:
+                    kind = "official" if a.actor.inter == 1 else "group"
+                    out.append(SourceMention(a.first, a.last, Source(a.actor.name, a.actor.canonical, kind)))
+        return out
+
     def _sources(self, sent: int) -> list[Source]:
-        here = [s.source for s in self.s.sources if self.sent_of[s.first] == sent]
-        rest = [s.source for s in self.s.sources if self.sent_of[s.first] != sent]
+        every = [*self.s.sources, *self.speakers]
+        here = [s.source for s in every if self.sent_of[s.first] == sent]
+        rest = [s.source for s in every if self.sent_of[s.first] != sent]
         seen: set[str] = set()
         out: list[Source] = []
         for s in here + rest:
@@ -622,6 +657,8 @@ class _Assembler:
         return out
 
 
+_QUARTER_CUES = frozenset({"حي", "احياء", "حيي", "مخيم", "مخيمات"})
+_TIME_REACH = 10  # tokens: a day named further away in the sentence dates something else
 _WEAK_HITS = frozenset({"طالت", "طال", "ضرب", "ضربت", "دك", "دكت", "صبت", "تدمير"})
 _REMOTE = frozenset({"air_drone_strike", "shelling_artillery_missile_attack"})
 _POINT_EVENTS = frozenset({"government_regains_territory", "non_state_actor_overtakes_territory", "agreement"})
@@ -656,3 +693,7 @@ def _unique(actors: list[Actor]) -> list[Actor]:
 
 def _definite(word: str) -> bool:
     return word.startswith(("ال", "بال", "وال", "فال", "لل", "ولل", "كال", "وبال"))
+
+
+def _country(r: Resolution) -> bool:
+    return r.toponym.is_country or (r.entry is not None and r.entry.kind == "country")

@@ -65,19 +65,48 @@ def merge_mentions(mentions: Sequence[Mention]) -> list[Mention]:
             have.actor2 = m.actor2
         have.weight = max(have.weight, m.weight)
         have.fallback_place = have.fallback_place and m.fallback_place
-    out = list(merged.values())
+    out = _fold_same_place(list(merged.values()))
     towns = {
         (m.sub_event_type, m.place.entry.admin1)
         for m in out
         if m.place.geo_precision == 1 and m.place.entry is not None
     }
-    return [
-        m
-        for m in out
-        if m.place.geo_precision == 1
-        or m.place.entry is None
-        or (m.sub_event_type, m.place.entry.admin1) not in towns
-    ]
+    return [m for m in out if not (_area_level(m) and m.place.entry and (m.sub_event_type, m.place.entry.admin1) in towns)]
+
+
+def _area_level(m: Mention) -> bool:
+    """A province or countryside mention (not a town, nor a point near a town)."""
+    t = m.place.toponym
+    return t.relation in ("province", "countryside") or (m.place.entry is not None and m.place.entry.kind == "admin1")
+
+
+_PROTEST_SEVERITY = {
+    "peaceful_protest": 0,
+    "protest_with_intervention": 1,
+    "violent_demonstration": 2,
+    "excessive_force_against_protesters": 3,
+}
+_TAKEOVERS = frozenset({"government_regains_territory", "non_state_actor_overtakes_territory"})
+
+
+def _fold_same_place(mentions: list[Mention]) -> list[Mention]:
+    """One protest event per place and day (the most severe form: dispersal or lethal force
+    turns the protest into that event), and the fighting for a place folds into its takeover."""
+    by_place: dict[tuple[str, dt.date | None], list[Mention]] = {}
+    for m in mentions:
+        by_place.setdefault((_place_key(m), m.date), []).append(m)
+    drop: set[int] = set()
+    for group in by_place.values():
+        protests = [m for m in group if m.sub_event_type in _PROTEST_SEVERITY]
+        if len(protests) > 1:
+            worst = max(protests, key=lambda m: _PROTEST_SEVERITY[m.sub_event_type])
+            for m in protests:
+                if m is not worst:
+                    worst.evidence.extend(e for e in m.evidence if e not in worst.evidence)
+                    drop.add(id(m))
+        if any(m.sub_event_type in _TAKEOVERS for m in group):
+            drop.update(id(m) for m in group if m.sub_event_type == "armed_clash")
+    return [m for m in mentions if id(m) not in drop]
 
 
 def _near_day(merged: dict[tuple[str, str, dt.date | None], Mention], m: Mention) -> Mention | None:
@@ -93,9 +122,14 @@ def _near_day(merged: dict[tuple[str, str, dt.date | None], Mention], m: Mention
 
 
 def _place_key(m: Mention) -> str:
-    if m.place.entry is not None and m.place.geo_precision == 1:
+    if m.place.entry is not None and (m.place.geo_precision == 1 or _borrowed(m)):
         return m.place.entry.id
     return name_key(m.place.toponym.name)
+
+
+def _borrowed(m: Mention) -> bool:
+    """Placed at the city it lies in (an unknown neighbourhood): the same place as the city."""
+    return m.place.warning is not None and m.place.entry is not None
 
 
 def _lowest(a: int | None, b: int | None) -> int | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from marsad.lang.lexicon import Cue, Entry, Lexicons
+from marsad.lang.lexicon import CountryWord, Cue, Entry, Lexicons
 from marsad.models import Document, GazetteerEntry, Relation, Toponym
 from marsad.text.match import Match, token_readings, word_key
 from marsad.text.normalize import normalize
@@ -29,7 +29,7 @@ from marsad.text.normalize import normalize
 _STRONG_CUES = {"place", "places", "province", "countryside"}
 _UNKNOWN_OK_CUES = frozenset({"بلده", "مدينه", "قريه", "حي", "مخيم", "مديريه", "ناحيه", "قضاء", "بلدات", "قري",
                               "مدن", "احياء", "مدينتي", "بلدتي", "قريتي", "مديريتي", "حيي", "ولايه", "محافظه"})  # fmt: skip
-_PREPOSITIONS = frozenset({"في", "على", "من", "الى", "قرب", "نحو", "باتجاه", "عند", "داخل", "حتى", "الي", "عن"})
+_PREPOSITIONS = frozenset({"في", "على", "من", "الى", "قرب", "نحو", "باتجاه", "عند", "داخل", "حتى", "الي", "عن", "وسط", "بين"})
 _CLITIC_PREPOSITIONS = ("ب", "وب", "فب", "ل", "ول")
 # Words that are gazetteer names somewhere but are nearly always common words in news text.
 _NOT_NAMES = frozenset(
@@ -44,7 +44,7 @@ _NOT_NAMES = frozenset(
     مدني مدنيين اطفال نساء رجال شباب عمال طلاب ناس اهالي سكان مواطنين لاجئين نازحين
     نار ماء كهرباء غاز نفط خبز سلاح سلاحها مال اسعار سعر سوريين اطار سنه اشهر حياه جديد شديد
     فصائل ابادة اباده وقف امل وان خبر مرات دور حدث عمر ساحل تله قصر بنك سلطات زراعه فرحه
-    واسطه وساطه صرف مطاري يد ري طل عبه ارد رقه سبيل مشهد اهداف بيض حي الحي""".split()
+    واسطه وساطه صرف مطاري يد ري طل عبه ارد رقه سبيل مشهد اهداف بيض حي الحي بلاد البلاد اطار ميدان""".split()
 )
 # Function words that can follow a cue word but never name a place.
 _FUNCTION_WORDS = frozenset(
@@ -57,6 +57,10 @@ _NOT_NAMES = frozenset(normalize(w) for w in _NOT_NAMES)
 _AMBIGUOUS = frozenset(normalize(w) for w in "صور عمان باب الباب نوى بحري ساحل الساحل جيزه شرقيه قصر شام سلميه خرج".split())
 _DIRECTION_ADJ = frozenset(normalize(w) for w in "الشرقي الغربي الشمالي الجنوبي الشرقية الغربية الشمالية الجنوبية الفوقاني التحتاني الكبير الصغير الكبرى الصغرى".split())
 _DIRECTION_NOUNS = frozenset({"اطراف", "محيط", "ضواحي", "مشارف", "تخوم", "مداخل", "مدخل", "جبهه", "محاور"})
+# adjectives that follow a place name without being part of it
+_NAME_STOP = frozenset(normalize(w) for w in """القريب القريبة البعيد البعيدة الواقع الواقعة المجاور المجاورة
+    المحاذي المحاذية الجديد الجديدة القديم القديمة الكبير الكبيرة الصغير الصغيرة السكني السكنية الشعبي الشعبية
+    الرئيسي الرئيسية المحاصر المحاصرة الخاضع الخاضعة المحرر المحررة الحدودي الحدودية المذكور المذكورة""".split())
 _TOWN_CUES = frozenset({"بلده", "قريه", "مدينه", "بلدات", "قري", "بلدتي", "قريتي"})
 _FUNCTION_WORDS = frozenset(normalize(w) for w in _FUNCTION_WORDS)
 
@@ -97,6 +101,7 @@ class _Recogniser:
         # cue ending right before token i: (cue kind, cue key, first token of the cue)
         self.cue_before: dict[int, tuple[str, str, int]] = {}
         self.blocked = [False] * n
+        self.direction_start: set[int] = set()
         for m in matches:
             if isinstance(m.payload, Cue):
                 kind = m.payload.kind
@@ -105,6 +110,10 @@ class _Recogniser:
                     if prev is None or m.last - m.first > m.last - prev[2] or kind in _STRONG_CUES:
                         cue_word = normalize(m.payload.phrase.split()[0].rstrip("*"))
                         self.cue_before[m.last] = (kind, word_key(cue_word), m.first)
+            if isinstance(m.payload, Cue) and m.payload.kind == "direction":
+                self.direction_start.add(m.first)
+            if isinstance(m.payload, CountryWord):
+                continue  # "غزة", "سوريا" are places too (the gazetteer knows the countries)
             for t in range(m.first, m.last):
                 self.blocked[t] = True
 
@@ -157,6 +166,9 @@ class _Recogniser:
         while i < n:
             cue = self.cue_before.get(i)
             cued = cue is not None and cue[0] in _STRONG_CUES
+            if cued and cue is not None and cue[0] != "province" and i in self.direction_start:
+                i += 1  # "أحياء جنوب الخرطوم": the direction word is not a name
+                continue
             continues = list_state is not None and self._continues_list(list_state[0], i)
             gm = self._gaz_match(i)
             if gm is not None and not cued and not continues and gm[0] == i + 1 and self._key(i, gm[0], gm[1]) in _AMBIGUOUS:
@@ -203,6 +215,7 @@ class _Recogniser:
             and key not in _FUNCTION_WORDS
             and key not in _DIRECTION_ADJ
             and text not in _DIRECTION_ADJ
+            and text not in _NAME_STOP
             and self._gap(k - 1, k).strip() == ""
         )
 
@@ -266,6 +279,8 @@ class _Recogniser:
             plural = kind == "places" or cue_key in ("محافظات", "ولايات", "محافظتي")
             relation = {"province": "province", "countryside": "countryside"}.get(kind, "in")  # type: ignore[assignment]
         for back in (start, start - 1):  # "الأطراف الغربية لمدينة مأرب": one adjective may intervene
+            if back != start and (back < 0 or self.doc.tokens[back].text not in _DIRECTION_ADJ):
+                continue
             direction = self.cue_before.get(back)
             if direction is None or direction[0] != "direction":
                 continue

@@ -40,6 +40,9 @@ DATE_WINDOW_DAYS = 1
 RADIUS_KM = {1: 10.0, 2: 25.0, 3: 75.0}
 WIRE_KINDS = frozenset({"monitor", "news_agency", "official", "group", "activist"})
 """Source kinds whose canonical name identifies an original text that outlets rewrite."""
+NAMED_WIRE_KINDS = WIRE_KINDS - {"activist"}
+"""Wire kinds specific enough to corroborate a match across a day ("activists" are not one source)."""
+_AREA_ID = re.compile(r"(?:^|[-:_.])adm[1-4](?:$|[-:_.])", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,8 @@ class MentionView:
     fatalities: int | None
     dup_group: str
     wires: frozenset[str]
+    named_wires: frozenset[str] = frozenset()
+    area: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,6 +125,18 @@ def primary_wire(sources: Sequence[Mapping[str, Any]], dup_group: str) -> str:
     return "dup:" + dup_group
 
 
+def named_wire_keys(sources: Iterable[Mapping[str, Any]]) -> frozenset[str]:
+    """The named original sources (SOHR, AFP, an operations room …) a mention attributes."""
+    return frozenset("src:" + str(s["canonical"]).lower() for s in sources
+                     if s.get("kind") in NAMED_WIRE_KINDS and s.get("canonical"))
+
+
+def is_area(gazetteer_id: str | None, geo_precision: int) -> bool:
+    """Whether a location is an administrative area (a province, district, sub-district, or
+    anything coded at precision 3) rather than a town or point: ``ocha-adm2:SY1200``-style ids."""
+    return geo_precision >= 3 or bool(gazetteer_id and _AREA_ID.search(gazetteer_id))
+
+
 def event_id_for(mention_id: str) -> str:
     """The id of an event founded by ``mention_id``: deterministic, so a re-run gives the same."""
     return "MRS" + hashlib.sha1(mention_id.encode("utf-8")).hexdigest()[:12].upper()
@@ -130,6 +147,7 @@ def view_of(mention_id: str, doc_id: str, dup_group: str, event: Mapping[str, An
     loc = event.get("location") or {}
     day = event.get("date")
     sub = str(event.get("sub_event_type"))
+    precision = int(loc.get("geo_precision") or 3)
     return MentionView(
         mention_id=mention_id,
         doc_id=doc_id,
@@ -142,11 +160,13 @@ def view_of(mention_id: str, doc_id: str, dup_group: str, event: Mapping[str, An
         admin1_key=admin1_key(loc.get("admin1")),
         lat=loc.get("lat"),
         lon=loc.get("lon"),
-        geo_precision=int(loc.get("geo_precision") or 3),
+        geo_precision=precision,
         actors=actor_keys(event),
         fatalities=event.get("fatalities"),
         dup_group=dup_group,
         wires=wire_keys(event.get("sources") or [], dup_group),
+        named_wires=named_wire_keys(event.get("sources") or []),
+        area=is_area(loc.get("gazetteer_id"), precision),
     )
 
 
@@ -172,6 +192,8 @@ def place_score(a: MentionView, b: MentionView) -> float | None:
         return None
     if abs(a.geo_precision - b.geo_precision) >= 2:
         return None
+    if a.area != b.area:
+        return None  # an administrative area and a town inside it: two places (ACLED codes each)
     same_name = bool(a.name_key) and a.name_key == b.name_key
     if a.gazetteer_id and b.gazetteer_id and a.geo_precision == b.geo_precision == 1 and not same_name:
         return None  # two named towns resolved to two gazetteer entries: two places, however close
@@ -198,6 +220,12 @@ def _corroborated(a: MentionView, b: MentionView) -> bool:
     return a.dup_group == b.dup_group or (a.fatalities is not None and a.fatalities == b.fatalities)
 
 
+def _same_story(a: MentionView, b: MentionView) -> bool:
+    """Evidence that two mentions dated a day apart tell one story: near-duplicate texts, a shared
+    named original source (the same SOHR or AFP report), or the same fatality figure."""
+    return _corroborated(a, b) or bool(a.named_wires & b.named_wires)
+
+
 def _strong(a: MentionView, b: MentionView, place: float) -> bool:
     """Evidence enough to merge when a date is missing."""
     return a.sub_event_type == b.sub_event_type and place >= 2.0 and _corroborated(a, b)
@@ -214,7 +242,7 @@ def agreement(a: MentionView, b: MentionView) -> float | None:
         return None
     if a.date is not None and b.date is not None:
         gap = abs((a.date - b.date).days)
-        if gap > DATE_WINDOW_DAYS:
+        if gap > DATE_WINDOW_DAYS or (gap and not _same_story(a, b)):
             return None
         day = 1.0 if gap == 0 else 0.0
     elif _strong(a, b, place):
