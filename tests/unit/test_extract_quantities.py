@@ -17,7 +17,7 @@ def lexicons() -> Lexicons:
 
 def _numbers(lexicons: Lexicons, text: str) -> list[Number]:
     doc = prepare(RawDocument("t", text))
-    return list(Numbers(doc, lexicons.scan(doc)).by_first.values())
+    return list(Numbers(doc, lexicons.scan(doc), lexicons.words).by_first.values())
 
 
 def _values(lexicons: Lexicons, text: str) -> list[tuple[int, str]]:
@@ -27,7 +27,7 @@ def _values(lexicons: Lexicons, text: str) -> list[tuple[int, str]]:
 def _casualties(lexicons: Lexicons, text: str) -> list[Casualty]:
     doc = prepare(RawDocument("t", text))
     matches = lexicons.scan(doc)
-    return find_casualties(doc, matches, Numbers(doc, matches))
+    return find_casualties(doc, matches, Numbers(doc, matches, lexicons.words))
 
 
 def _tolls(lexicons: Lexicons, text: str) -> list[tuple[str, int | None, str]]:
@@ -37,7 +37,7 @@ def _tolls(lexicons: Lexicons, text: str) -> list[tuple[str, int | None, str]]:
 def _counts(lexicons: Lexicons, text: str) -> list[Counted]:
     doc = prepare(RawDocument("t", text))
     matches = lexicons.scan(doc)
-    return find_counts(doc, matches, Numbers(doc, matches))
+    return find_counts(doc, matches, Numbers(doc, matches, lexicons.words))
 
 
 class TestNumbers:

@@ -21,7 +21,7 @@ def lexicons() -> Lexicons:
 
 def _times(lexicons: Lexicons, text: str, published: dt.date | None = THURSDAY) -> tuple[Document, list[TimeExpr]]:
     doc = prepare(RawDocument("t", text, published))
-    return doc, find_times(doc, lexicons.scan(doc))
+    return doc, find_times(doc, lexicons.scan(doc), lexicons.words)
 
 
 def _one(lexicons: Lexicons, text: str, published: dt.date | None = THURSDAY) -> TimeExpr:

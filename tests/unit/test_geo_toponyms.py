@@ -25,7 +25,7 @@ def gazetteer() -> Gazetteer:
 def places(lexicons: Lexicons, gazetteer: Gazetteer):  # type: ignore[no-untyped-def]
     def find(text: str) -> list[Toponym]:
         doc = prepare(RawDocument("t", text))
-        found = find_toponyms(doc, gazetteer, matches=lexicons.scan(doc))
+        found = find_toponyms(doc, gazetteer, lexicons, lexicons.scan(doc))
         for t in found:
             assert text[t.start : t.end] == t.name
         return found

@@ -47,7 +47,7 @@ def _append(path: Path, line: str) -> int:
 
 
 def test_packaged_lexicons_have_every_file() -> None:
-    assert sorted(p.name for p in lexicon_dir("ar").glob("*.tsv")) == sorted(FILES)
+    assert set(FILES) <= {p.name for p in lexicon_dir("ar").glob("*.tsv")}
 
 
 def test_load_gives_a_version_and_country_names(lexicons: Lexicons) -> None:
