@@ -40,7 +40,8 @@ def extractor(spec: str | None) -> Callable[[RawDocument], ExtractResult]:
         return fn
     from marsad.pipeline import Pipeline  # type: ignore[import-not-found,unused-ignore]
 
-    return Pipeline.from_settings(Settings.from_env()).run  # type: ignore[no-any-return]
+    run: Callable[[RawDocument], ExtractResult] = Pipeline.from_settings(Settings.from_env()).run
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:

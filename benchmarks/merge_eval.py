@@ -45,9 +45,32 @@ def _actor(value: Any) -> Actor | None:
     return Actor(value["canonical"], value["canonical"], int(value["inter"]), value.get("country"))
 
 
+def _day(value: Any, published: dt.date | None) -> dt.date | None:
+    """One day for a gold date: a range (``[first, last]``, "any day inside is right") gives the
+    publication day when inside it, else its last day, as the extractor dates a report by default."""
+    if not value:
+        return None
+    if not isinstance(value, list):
+        return dt.date.fromisoformat(value)
+    first, last = dt.date.fromisoformat(value[0]), dt.date.fromisoformat(value[-1])
+    return published if published is not None and first <= published <= last else last
+
+
+def _source_kinds() -> dict[str, str]:
+    """canonical name -> kind from the Arabic source lexicon (gold sources carry no kind)."""
+    kinds: dict[str, str] = {}
+    for line in (ROOT / "src" / "marsad" / "lang" / "ar" / "sources.tsv").read_text(encoding="utf-8").splitlines():
+        cols = line.split("\t")
+        if len(cols) >= 3 and not line.startswith("#"):
+            kinds.setdefault(cols[1], cols[2])
+    return kinds
+
+
 def oracle(gold_path: Path) -> Callable[[RawDocument], ExtractResult]:
-    """An extractor that returns the gold events of each report (non-optional ones)."""
+    """An extractor that returns the gold events of each report (non-optional ones), with source
+    kinds from the source lexicon and one day for a date range (see ``_day``)."""
     gold = {str(g["id"]): g for g in map(json.loads, gold_path.read_text(encoding="utf-8").splitlines()) if g}
+    kinds = _source_kinds()
 
     def run(raw: RawDocument) -> ExtractResult:
         events = []
@@ -55,9 +78,8 @@ def oracle(gold_path: Path) -> Callable[[RawDocument], ExtractResult]:
             if e.get("optional"):
                 continue
             loc = e["location"]
-            day = _first(e.get("date"))
             events.append(Event(
-                sub_event_type=e["sub_event_type"], date=dt.date.fromisoformat(day) if day else None,
+                sub_event_type=e["sub_event_type"], date=_day(e.get("date"), raw.published),
                 time_precision=1, location=Location(
                     name=loc["name"], geo_precision=loc.get("geo_precision") or 1, name_en=loc.get("name_en"),
                     gazetteer_id=loc.get("gazetteer_id"), country=loc.get("country"), admin1=loc.get("admin1"),
@@ -65,7 +87,8 @@ def oracle(gold_path: Path) -> Callable[[RawDocument], ExtractResult]:
                 actor1=_actor(e.get("actor1")), actor2=_actor(e.get("actor2")),
                 assoc_actors1=tuple(a for a in map(_actor, e.get("assoc_actors1") or []) if a),
                 fatalities=e.get("fatalities"),
-                sources=tuple(Source(s["canonical"], s["canonical"], "unspecified") for s in e.get("sources") or [])))
+                sources=tuple(Source(s["canonical"], s["canonical"], kinds.get(s["canonical"], "unspecified"))
+                              for s in e.get("sources") or [])))
         return ExtractResult(doc_id=raw.doc_id, published=raw.published, title=raw.title, events=tuple(events),
                              produced_by={"oracle": "gold"})
 

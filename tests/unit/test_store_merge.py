@@ -39,8 +39,40 @@ def test_same_document_never_merges() -> None:
 
 
 def test_day_apart_agrees_two_days_apart_does_not() -> None:
-    assert merge.agreement(view("a", ev()), view("b", ev(date="2018-07-06"))) is not None
-    assert merge.agreement(view("a", ev()), view("b", ev(date="2018-07-07"))) is None
+    a = view("a", ev(sources=("SOHR",)))
+    assert merge.agreement(a, view("b", ev(date="2018-07-06", sources=("SOHR",)))) is not None
+    assert merge.agreement(a, view("b", ev(date="2018-07-07", sources=("SOHR",)))) is None
+
+
+def test_day_apart_needs_one_story() -> None:
+    """A day apart, two reports must share an original source, a text or a figure: a town struck
+    on consecutive days is two events (two ACLED rows), and "yesterday" is what shifts the day."""
+    a = view("a", ev(sources=("SOHR",)))
+    assert merge.agreement(a, view("b", ev(date="2018-07-06", sources=("Reuters",)))) is None
+    assert merge.agreement(a, view("b", ev(date="2018-07-06"))) is None
+    assert merge.agreement(a, view("b", ev(date="2018-07-06"), group="a")) is not None  # near-duplicate
+    assert merge.agreement(view("a", ev(fatalities=3)), view("b", ev(date="2018-07-06", fatalities=3))) is not None
+    activists = {"name": "ناشطون", "canonical": "Activists", "kind": "activist"}
+    x, y = ev(), ev(date="2018-07-06")
+    x["sources"], y["sources"] = [activists], [activists]
+    assert merge.agreement(view("a", x), view("b", y)) is None  # "activists" name no one source
+    assert merge.agreement(view("a", ev(sources=("Reuters",))), view("b", ev(sources=("SOHR",)))) is not None
+
+
+def test_province_or_countryside_does_not_absorb_its_towns() -> None:
+    """A province-level mention (an admin-area gazetteer entry, even coded precision 2 as "the
+    countryside of Daraa") and a town inside it are two places unless they share the id."""
+    countryside = ev(name="ريف درعا", gid="ocha-adm1:SY12", lat=32.8565, lon=36.2244, prec=2)
+    province = ev(name="درعا", gid="ocha-adm1:SY12", lat=32.8565, lon=36.2244, prec=3)
+    tafas = ev(name="طفس", gid="ocha:C6034", lat=32.7378, lon=36.0667)
+    near_tafas = ev(name="طفس", gid="ocha:C6034", lat=32.7378, lon=36.0667, prec=2)
+    assert merge.is_area("ocha-adm1:SY12", 2) and merge.is_area("ocha-adm3:SY120100", 1)
+    assert merge.is_area(None, 3) and not merge.is_area("ocha:C6034", 2) and not merge.is_area(None, 2)
+    assert merge.agreement(view("a", countryside), view("b", tafas)) is None
+    assert merge.agreement(view("a", countryside), view("b", near_tafas)) is None
+    assert merge.agreement(view("a", countryside), view("b", province)) is not None
+    district = ev(name="منطقة درعا", gid="ocha-adm2:SY1200", lat=32.70, lon=36.15, prec=2)
+    assert merge.agreement(view("a", district), view("b", province)) is not None  # two areas: by distance
 
 
 def test_different_event_type_never_merges() -> None:

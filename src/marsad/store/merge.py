@@ -127,8 +127,11 @@ def primary_wire(sources: Sequence[Mapping[str, Any]], dup_group: str) -> str:
 
 def named_wire_keys(sources: Iterable[Mapping[str, Any]]) -> frozenset[str]:
     """The named original sources (SOHR, AFP, an operations room …) a mention attributes."""
-    return frozenset("src:" + str(s["canonical"]).lower() for s in sources
-                     if s.get("kind") in NAMED_WIRE_KINDS and s.get("canonical"))
+    return frozenset(
+        "src:" + str(s["canonical"]).lower()
+        for s in sources
+        if s.get("kind") in NAMED_WIRE_KINDS and s.get("canonical")
+    )
 
 
 def is_area(gazetteer_id: str | None, geo_precision: int) -> bool:
@@ -330,8 +333,9 @@ def merged_record(events: Sequence[Mapping[str, Any]], views: Sequence[MentionVi
     rep = next(i for i in at_best if (views[i].gazetteer_id or views[i].name_key) == place)
     tolls = [e["fatalities"] for e in events if e.get("fatalities") is not None]
     injured = [e["injured"] for e in events if e.get("injured") is not None]
-    quantities = {(q.get("what"), q.get("value"), q.get("qualifier")): dict(q) for e in events
-                  for q in e.get("quantities") or []}
+    quantities = {
+        (q.get("what"), q.get("value"), q.get("qualifier")): dict(q) for e in events for q in e.get("quantities") or []
+    }
     return {
         "event_type": EVENT_TYPES.get(sub, events[rep].get("event_type")),
         "sub_event_type": sub,
