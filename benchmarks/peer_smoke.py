@@ -49,7 +49,8 @@ def main(argv: list[str]) -> int:
         any_event[cat] += bool(types)
         found[cat] += bool(types & FAMILIES.get(cat, set()))
     for cat in sorted(total):
-        print(f"{cat:8} sentences {total[cat]:4}  compatible event {found[cat] / total[cat]:.3f}  any event {any_event[cat] / total[cat]:.3f}")
+        share, anything = found[cat] / total[cat], any_event[cat] / total[cat]
+        print(f"{cat:8} sentences {total[cat]:4}  compatible event {share:.3f}  any event {anything:.3f}")
     return 0
 
 

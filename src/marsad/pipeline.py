@@ -24,9 +24,8 @@ from marsad.extract.code import merge_mentions, to_event
 from marsad.extract.quantities import Numbers, find_casualties, find_counts
 from marsad.extract.times import find_times
 from marsad.geo.gazetteer import Gazetteer
-from marsad.geo.resolve import Geoparser
+from marsad.geo.resolve import Geoparser, Resolution
 from marsad.geo.toponyms import find_toponyms
-from marsad.geo.resolve import Resolution
 from marsad.lang.lexicon import ActorEntry, CountryWord, Lexicons
 from marsad.models import ExtractResult, RawDocument
 from marsad.settings import Settings
@@ -60,29 +59,28 @@ class Pipeline:
         check_text(raw)
         warnings: list[str] = []
         if raw.published is None:
-            warnings.append(
-                "published date missing: relative dates (today, yesterday, weekdays) are left unresolved"
-            )
+            warnings.append("published date missing: relative dates (today, yesterday, weekdays) are left unresolved")
         doc = prepare(raw)
         matches = self.lexicons.scan(doc)
-        toponyms = find_toponyms(doc, self.gazetteer, matches=matches)
+        toponyms = find_toponyms(doc, self.gazetteer, self.lexicons, matches)
         in_actor = {t for m in matches if isinstance(m.payload, ActorEntry) for t in range(m.first, m.last)}
         named = [m.payload.country for m in matches if isinstance(m.payload, CountryWord) and m.first not in in_actor]
         hint = max(set(named), key=named.count) if named else None
         places = self.geoparser.resolve(toponyms, context_country=hint)
         country = report_country(doc, named, [r.entry.country for r in places if r.entry is not None])
         places = [r for r in places if not _stray(r, country)]
-        numbers = Numbers(doc, matches)
+        numbers = Numbers(doc, matches, self.lexicons.words)
         spans = Spans(
             matches=matches,
             places=places,
             actors=find_actors(doc, matches, country, self.lexicons.country_names, toponyms),
             sources=find_sources(doc, matches),
-            times=find_times(doc, matches),
+            times=find_times(doc, matches, self.lexicons.words),
             casualties=find_casualties(doc, matches, numbers),
             counts=find_counts(doc, matches, numbers),
             country=country,
             country_names=self.lexicons.country_names,
+            words=self.lexicons.words,
         )
         mentions = merge_mentions(assemble(doc, spans))
         events = tuple(to_event(m) for m in mentions)

@@ -54,7 +54,9 @@ def summary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     for g in golds:
         score.score_doc(tally, g, preds.get(str(g["id"])))
     p, r, f1 = score.prf(tally.tp, tally.fp, tally.fn)
-    _, _, sf1 = score.prf(tally.strict_tp, tally.fp + (tally.tp - tally.strict_tp), tally.fn + (tally.tp - tally.strict_tp))
+    _, _, sf1 = score.prf(
+        tally.strict_tp, tally.fp + (tally.tp - tally.strict_tp), tally.fn + (tally.tp - tally.strict_tp)
+    )
     rp, rr, _ = score.prf(*tally.rel)
     out_summary: dict[str, object] = {
         "event_f1": f1,

@@ -159,11 +159,5 @@ class TestWithoutPublicationDate:
         assert _one(lexicons, "وقع في 18/08/2020", None).date == dt.date(2020, 8, 18)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="a superscript digit ('¹') is a word token for prepare (not \\d) but str.isdigit() is true, "
-    "so _is_day_number calls int('¹') and find_times raises ValueError (Pipeline.run crashes on 'قصفت :¹')",
-)
 def test_superscript_digit_does_not_crash(lexicons: Lexicons) -> None:
     assert _times(lexicons, "قصفت :¹")[1] == []

@@ -127,21 +127,10 @@ def test_produced_by_records_component_and_lexicon_version(pipeline: Pipeline) -
     assert produced["lexicons"] == pipeline.lexicons.version
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="find_times calls int() on a superscript digit ('¹'), which str.isdigit() accepts: "
-    "Pipeline.run raises ValueError instead of returning a result",
-)
 def test_superscript_digit_does_not_crash(pipeline: Pipeline) -> None:
     assert _run(pipeline, "قصفت :¹").events == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="units.tsv maps شخص/شخصا to 'detainees', so the 30 people killed in a bombing are reported "
-    "as a detainees quantity on the event",
-)
 def test_killed_people_are_not_a_detainee_quantity(pipeline: Pipeline) -> None:
     [event] = _run(pipeline, "لقي 30 شخصا مصرعهم في انفجار سيارة مفخخة في مدينة الباب اليوم.").events
     assert event.fatalities == 30

@@ -65,11 +65,6 @@ def test_offsets_text_agrees_with_normalize_on_arabic() -> None:
     assert normalize_with_offsets(text)[0] == normalize(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="normalize() lower-cases every script (str.lower) but normalize_with_offsets() only A-Z, "
-    "so lexicon keys and document text disagree on non-ASCII Latin capitals such as 'É'",
-)
 def test_offsets_text_agrees_with_normalize_on_latin_capitals() -> None:
     assert normalize_with_offsets("École")[0] == normalize("École")
 

@@ -30,8 +30,6 @@ VIOLENT = frozenset(
 )  # fmt: skip
 _MODAL_WINDOWS = {"negation": 2, "threat": 12, "plan": 5, "condemn": 8, "hypothetical": 3, "failure": 8, "denial": 14}
 _NEEDS_PLACE_AFTER = frozenset({"@control"})
-_PROPERTY_VERBS = frozenset({"فجر", "فجرت", "نسف", "نسفت", "حرق"})
-_EXPLOSION_WORDS = frozenset({"انفجار", "انفجرت", "انفجر", "تفجير", "تفجيرات", "قنبله"})
 _REPORT_WINDOW_DAYS = 7
 
 
@@ -72,6 +70,7 @@ class Spans:
     counts: Sequence[Counted]
     country: str | None
     country_names: dict[str, str]
+    words: dict[str, frozenset[str]]
 
 
 def assemble(doc: Document, spans: Spans) -> list[Mention]:
@@ -82,6 +81,7 @@ class _Assembler:
     def __init__(self, doc: Document, spans: Spans) -> None:
         self.doc = doc
         self.s = spans
+        self.w = spans.words
         self.cues: dict[str, list[Match[Entry]]] = {}
         for m in spans.matches:
             if isinstance(m.payload, Cue):
@@ -197,7 +197,7 @@ class _Assembler:
             return []
         places = self._places(sent)
         assigned = self._assign_places([t for t, _ in typed], places)
-        for k, (t, sub) in enumerate(typed):  # triggers of one event share its places
+        for k, (_, sub) in enumerate(typed):  # triggers of one event share its places
             if not assigned[k]:
                 same = [assigned[j] for j, (_, other) in enumerate(typed) if other == sub and assigned[j]]
                 if same:
@@ -274,7 +274,7 @@ class _Assembler:
         word = name_key(self.doc.tokens[t.first].text)
         if cls == "@bombard":
             weapon = self._weapon(t, sent)
-            if weapon is None and word in _WEAK_HITS and not self._strike_noun_after(t):
+            if weapon is None and word in self.w["weak_hit"] and not self._strike_noun_after(t):
                 return None  # "حملة اعتقالات طالت عدداً من الشبان"
             return weapon or ("air_drone_strike" if self.air_mode else "shelling_artillery_missile_attack")
         if cls == "@kill":
@@ -307,19 +307,19 @@ class _Assembler:
             if self._in_sentence("intervention", sent):
                 return "protest_with_intervention"
             return "peaceful_protest"
-        if cls == "remote_explosive_landmine_ied" and word in _EXPLOSION_WORDS:
+        if cls == "remote_explosive_landmine_ied" and word in self.w["explosion_word"]:
             if self._in_sentence("suicide", sent):
                 return "suicide_bomb"
             if violent_here and len([x for x in self.triggers if self.sent_of[x.first] == sent]) > 1:
                 return None
-        if cls == "looting_property_destruction" and word in _PROPERTY_VERBS:
+        if cls == "looting_property_destruction" and word in self.w["property_verb"]:
             near = [c for c in self._in_sentence("property", sent) if 0 <= c.first - t.last <= 8]
             if not near:
                 return "suicide_bomb" if self._in_sentence("suicide", sent) else "remote_explosive_landmine_ied"
         return cls if not cls.startswith("@") else None
 
     def _strike_noun_after(self, t: Match[Entry]) -> bool:
-        """"طالت بعض الضربات": a counted strike noun close after a weak verb."""
+        """ "طالت بعض الضربات": a counted strike noun close after a weak verb."""
         return any(
             isinstance(m.payload, Unit) and m.payload.what in ("strikes", "barrel_bombs", "missiles", "shells")
             and 0 <= m.first - t.last <= 2
@@ -361,7 +361,7 @@ class _Assembler:
         """A neighbourhood or camp the gazetteer does not know ("حي الجابريات", "أحياء الكوثر")
         is placed at its city, precision 2, keeping its own name: the city named in the same
         sentence, else the last town of the report before it."""
-        if r.entry is not None or r.toponym.cue not in _QUARTER_CUES:
+        if r.entry is not None or r.toponym.cue not in self.w["quarter_cue"]:
             return r
         towns = [x for x in inside if x.entry is not None and x is not r and x.entry.kind not in ("admin1", "country")]
         if not towns:
@@ -401,14 +401,24 @@ class _Assembler:
         if r.toponym.cue in ("قضاء", "ناحيه", "مديريه", "محافظه", "ريف"):
             return True
         word = self.doc.tokens[i].text
-        if (i > 0 and self.doc.tokens[i - 1].text == "في" or word.startswith("ب")) and any(
+        if ((i > 0 and self.doc.tokens[i - 1].text == "في") or word.startswith("ب")) and any(
             i - x.toponym.token_index <= 6 for x in earlier
         ):
             return True  # "حي المعادي في حلب", "بلدة صيدا بدرعا"
-        if r.toponym.relation in ("countryside", "province") or (r.entry is not None and r.entry.kind in ("admin1", "country")):
+        if r.toponym.relation in ("countryside", "province") or (
+            r.entry is not None and r.entry.kind in ("admin1", "country")
+        ):
             return True
         # "بلدة صيدا في ريف درعا": a bigger place just after a smaller one
-        return any(x.entry is not None and r.entry is not None and x.entry.rank < r.entry.rank and name_key(x.toponym.name) != name_key(r.toponym.name) and x.toponym.relation == "in" and r.toponym.relation != "in" for x in earlier)
+        return any(
+            x.entry is not None
+            and r.entry is not None
+            and x.entry.rank < r.entry.rank
+            and name_key(x.toponym.name) != name_key(r.toponym.name)
+            and x.toponym.relation == "in"
+            and r.toponym.relation != "in"
+            for x in earlier
+        )
 
     def _listed(self, r: Resolution, inside: list[Resolution]) -> bool:
         """A member of a list ("محافظات ذي قار وميسان والمثنى") is not a container."""
@@ -500,7 +510,7 @@ class _Assembler:
             adjective = self._nationality_after(t)
             if adjective is not None:
                 subjects = [adjective]
-                armed = armed + [adjective]
+                armed = [*armed, adjective]
         if not subjects and sub in ("government_regains_territory",) and self.s.country:
             losers = [a for a in armed if a.actor.inter in (2, 3, 4)]
             state = self._state_forces()
@@ -520,8 +530,10 @@ class _Assembler:
             actor1, assoc, carried = self.first_armed.actor, (), True
         else:
             actor1, assoc = None, ()
-        actor2: Actor | None = None
-        others = [a for a in armed if actor1 is None or (a.actor.canonical != actor1.canonical and a.actor not in assoc)]
+        actor2 = None
+        others = [
+            a for a in armed if actor1 is None or (a.actor.canonical != actor1.canonical and a.actor not in assoc)
+        ]
         if targets:
             actor2 = targets[0].actor
         elif sub in ("armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory") and others:
@@ -553,7 +565,10 @@ class _Assembler:
         if gap <= 1 and word.startswith("و"):
             return True  # "ميليشيا أسد الطائفية وميليشيات إيران"
         if gap == 0:
-            return word.startswith("و") or "،" in self.doc.norm[self.doc.tokens[a.last - 1].end : self.doc.tokens[b.first].start]
+            return (
+                word.startswith("و")
+                or "،" in self.doc.norm[self.doc.tokens[a.last - 1].end : self.doc.tokens[b.first].start]
+            )
         return any(a.last <= c.first < b.first for c in self.cues.get("ally", ()))
 
     def _is_victim(self, a: ActorMention) -> bool:
@@ -561,7 +576,7 @@ class _Assembler:
         return any(0 <= a.first - c.last <= 2 for c in self.cues.get("kill", ()))
 
     def _named_groups(self, here: list[ActorMention]) -> list[ActorMention]:
-        """"مسلحون من حركة الشباب": the gunmen are the named group's."""
+        """ "مسلحون من حركة الشباب": the gunmen are the named group's."""
         out = []
         for a in here:
             if a.actor.canonical == "Unidentified Armed Group":
@@ -573,7 +588,7 @@ class _Assembler:
         return out
 
     def _nationality_after(self, t: Match[Entry]) -> ActorMention | None:
-        """"غارة جوية روسية": a nationality adjective after the trigger names foreign forces."""
+        """ "غارة جوية روسية": a nationality adjective after the trigger names foreign forces."""
         for m in self.s.matches:
             if isinstance(m.payload, CountryWord) and 0 <= m.first - t.last <= 1:
                 iso = m.payload.country
@@ -657,16 +672,21 @@ class _Assembler:
         return out
 
 
-_QUARTER_CUES = frozenset({"حي", "احياء", "حيي", "مخيم", "مخيمات"})
 _TIME_REACH = 10  # tokens: a day named further away in the sentence dates something else
-_WEAK_HITS = frozenset({"طالت", "طال", "ضرب", "ضربت", "دك", "دكت", "صبت", "تدمير"})
 _REMOTE = frozenset({"air_drone_strike", "shelling_artillery_missile_attack"})
 _POINT_EVENTS = frozenset({"government_regains_territory", "non_state_actor_overtakes_territory", "agreement"})
 _PROTESTS = frozenset(
     {"peaceful_protest", "protest_with_intervention", "excessive_force_against_protesters", "violent_demonstration"}
 )
 _CLAIMABLE = frozenset(
-    {"suicide_bomb", "remote_explosive_landmine_ied", "attack", "armed_clash", "grenade", "shelling_artillery_missile_attack"}
+    {
+        "suicide_bomb",
+        "remote_explosive_landmine_ied",
+        "attack",
+        "armed_clash",
+        "grenade",
+        "shelling_artillery_missile_attack",
+    }
 )
 _NEEDS_ACTOR = frozenset({"armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory"})
 

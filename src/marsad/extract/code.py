@@ -71,7 +71,9 @@ def merge_mentions(mentions: Sequence[Mention]) -> list[Mention]:
         for m in out
         if m.place.geo_precision == 1 and m.place.entry is not None
     }
-    return [m for m in out if not (_area_level(m) and m.place.entry and (m.sub_event_type, m.place.entry.admin1) in towns)]
+    return [
+        m for m in out if not (_area_level(m) and m.place.entry and (m.sub_event_type, m.place.entry.admin1) in towns)
+    ]
 
 
 def _area_level(m: Mention) -> bool:

@@ -20,20 +20,6 @@ from marsad.models import Document
 from marsad.text.match import Match, word_key
 
 _QUALIFIER_KINDS = ("more_than", "at_least", "about", "up_to")
-_SINGULAR_VICTIMS = frozenset(
-    "مدني مدنيا شخص شخصا طفل طفلا طفله امراه سيده رجل شاب شابا مواطن مواطنا جندي جنديا عنصر عنصرا "
-    "مقاتل مقاتلا مسلح مسلحا ام اب فتي فتاه طالب عامل مزارع صياد شرطي ضابط".split()
-)
-_PLURAL_VICTIMS = frozenset(
-    "مدنيين مدنيون اشخاص اطفال نساء رجال شبان مواطنين جنود عناصر مقاتلين مسلحين ضحايا قتلي جرحي "
-    "افراد اطفالها اطفاله اولادها ابنايها ابنائها ابناءه".split()
-)
-# death/injury words that follow their number ("20 قتيلا", "30 شخصا مصرعهم", "7 قتلوا")
-_COUNT_NOUNS = frozenset(
-    "قتلي قتيل قتيلا شهداء شهيدا جرحي جريح جريحا مصابين ضحايا ضحيه مصرعهم حتفهم قتلوا اصيبوا قضوا لقوا".split()
-)
-_COMBINED = frozenset({"والجرحي", "والمصابين", "والجريح", "والاصابات", "وجرحي", "ومصابين"})
-_STOP = frozenset({"بينهم", "بينهن", "منهم", "منهن", "جراء", "اثر", "في", "ب", "نتيجه", "بسبب", "خلال", "على"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +43,23 @@ class Casualty:
 class Numbers:
     """Number spans of one document, indexed by their first token."""
 
-    def __init__(self, doc: Document, matches: Sequence[Match[Entry]]) -> None:
+    def __init__(self, doc: Document, matches: Sequence[Match[Entry]], words: dict[str, frozenset[str]]) -> None:
         self.doc = doc
-        words: dict[int, tuple[int, NumberWord]] = {}
+        self.w = words
+        self.victim_nouns = words["victim_singular"] | words["victim_plural"]
+        number_words: dict[int, tuple[int, NumberWord]] = {}
         for m in matches:
             if isinstance(m.payload, NumberWord):
-                prev = words.get(m.first)
+                prev = number_words.get(m.first)
                 if prev is None or m.last > prev[0]:
-                    words[m.first] = (m.last, m.payload)
-        self.words = words
+                    number_words[m.first] = (m.last, m.payload)
+        self.words = number_words
+        # "50 ألف": the same word is a number alone and a multiplier after a number
+        self.scales = {
+            m.first: (m.last, m.payload)
+            for m in matches
+            if isinstance(m.payload, NumberWord) and m.payload.kind == "scale"
+        }
         self.by_first: dict[int, Number] = {}
         n = len(doc.tokens)
         i = 0
@@ -91,7 +85,7 @@ class Numbers:
             w = self.words.get(i)
         text = tokens[i].text
         vague = False
-        if text.isdigit() or (text.replace(".", "", 1).replace(",", "").isdigit() and text[0].isdigit()):
+        if text.isascii() and (text.isdecimal() or (text.replace(".", "", 1).replace(",", "").isdecimal() and text[0].isdecimal())):
             try:
                 value = int(float(text.replace(",", "")))
             except ValueError:
@@ -113,8 +107,8 @@ class Numbers:
             return None
         if start == i and qualifier == "exact" and w is not None and w[1].kind == "dual":
             return Number(start, last, value, qualifier, vague)
-        scale = self.words.get(last)
-        if scale is not None and scale[1].kind == "scale" and not vague:
+        scale = self.scales.get(last)
+        if scale is not None and not vague:
             value *= scale[1].value
             last = scale[0]
         # "على الأقل" after the number (possibly after the counted noun)
@@ -137,46 +131,37 @@ class Numbers:
         return None
 
     def victims(self, i: int, limit: int) -> tuple[int, int] | None:
-        """Count of the victims named from token i: (value, last token)."""
+        """Count of the victims named from token i, items joined by و: (value, last token).
+        ``مدني`` = 1, ``امرأة وأطفالها الأربعة`` = 1 + 4, ``ستة مدنيين`` = 6."""
         tokens = self.doc.tokens
-        total = 0
-        j = i
-        found = False
+        singular, plural, stop = self.w["victim_singular"], self.w["victim_plural"], self.w["victim_stop"]
+        total, j, found = 0, i, False
         while j < limit:
-            num = self.at(j)
-            key = word_key(tokens[j].text)
-            bare = key[1:] if key.startswith("و") and found else key
-            if found and not key.startswith("و") and num is None:
+            text = tokens[j].text
+            joined = found and text.startswith("و") and len(text) > 1
+            if found and not joined:
                 break
-            if found:
-                if key.startswith("و"):
-                    bare = word_key(tokens[j].text[1:])
-                    num = self.at(j) if num is not None else None
+            key = word_key(text[1:]) if joined else word_key(text)
+            num = self.at(j)
             if num is not None:
                 total += num.value
                 j = num.last
-                if j < limit and word_key(tokens[j].text) in _PLURAL_VICTIMS | _SINGULAR_VICTIMS:
+                if j < limit and word_key(tokens[j].text) in self.victim_nouns:
                     j += 1
-                found = True
-            elif bare in _SINGULAR_VICTIMS:
-                value = 1
+            elif key in singular:
                 j += 1
                 after = self.at(j)  # "الأربعة" after the noun
-                if after is not None:
-                    value = after.value
-                    j = after.last
-                total += value
-                found = True
-            elif bare in _PLURAL_VICTIMS:
+                total += after.value if after is not None else 1
+                j = after.last if after is not None else j
+            elif key in plural and self.at(j + 1) is not None:
                 after = self.at(j + 1)
-                if after is None:
-                    break
+                assert after is not None
                 total += after.value
                 j = after.last
-                found = True
             else:
                 break
-            if j < limit and word_key(tokens[j].text) in _STOP:
+            found = True
+            if j < limit and word_key(tokens[j].text) in stop:
                 break
         return (total, j) if found else None
 
@@ -184,6 +169,7 @@ class Numbers:
 def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Numbers) -> list[Casualty]:
     """Death and injury figures, each at the token of its death/injury word."""
     tokens = doc.tokens
+    w = numbers.w
     cues = sorted(
         (m for m in matches if isinstance(m.payload, Cue) and m.payload.kind in ("kill", "injure")),
         key=lambda m: (m.first, -m.last),
@@ -197,7 +183,7 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
         kind = m.payload.kind
         sent = doc.sentences[doc.sentence_of(m.first)]
         # "القتلى والجرحى": a combined toll, not a death count
-        combined = [k for k in range(m.last, min(m.last + 4, sent.last_token)) if tokens[k].text in _COMBINED]
+        combined = [k for k in range(m.last, min(m.last + 4, sent.last_token)) if tokens[k].text in w["combined_toll"]]
         if combined:
             used_until = combined[0] + 1
             continue
@@ -208,11 +194,13 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
             out.append(Casualty(m.first, m.last, kind, own.value, "exact"))
             used_until = m.last
             continue
-        noun = word_key(tokens[m.first].text) in _COUNT_NOUNS or word_key(tokens[m.first].text[1:]) in _COUNT_NOUNS
+        noun = (
+            word_key(tokens[m.first].text) in w["count_noun"] or word_key(tokens[m.first].text[1:]) in w["count_noun"]
+        )
         before = numbers.ending_at(m.first) if noun else None
         if noun and before is None and m.first >= 2:
             before_noun = numbers.ending_at(m.first - 1)  # "30 شخصا مصرعهم"
-            if before_noun is not None and word_key(tokens[m.first - 1].text) in _SINGULAR_VICTIMS | _PLURAL_VICTIMS:
+            if before_noun is not None and word_key(tokens[m.first - 1].text) in numbers.victim_nouns:
                 before = before_noun
         if before is not None and before.first >= sent.first_token:
             value, qualifier = before.value, before.qualifier
@@ -222,7 +210,7 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
                 if num is not None:
                     value, qualifier = num.value, num.qualifier
                     break
-                if word_key(tokens[k].text) in _SINGULAR_VICTIMS | _PLURAL_VICTIMS:
+                if word_key(tokens[k].text) in numbers.victim_nouns:
                     counted = numbers.victims(k, sent.last_token)
                     if counted is not None:
                         value = counted[0]
@@ -249,7 +237,12 @@ def find_counts(doc: Document, matches: Sequence[Match[Entry]], numbers: Numbers
     out: list[Counted] = []
     for num in numbers.by_first.values():
         what = units.get(num.last)
-        if what is None and num.last - num.first == 1 and num.first in units and doc.tokens[num.first].text.isdigit() is False:
+        if (
+            what is None
+            and num.last - num.first == 1
+            and num.first in units
+            and doc.tokens[num.first].text.isdigit() is False
+        ):
             what = units.get(num.first)  # a dual noun counts itself
         if what is not None:
             out.append(Counted(num.first, num.value, what, "at_least" if num.vague else num.qualifier))

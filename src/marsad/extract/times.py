@@ -32,8 +32,6 @@ from marsad.text.match import Match
 
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})(?!\d)")
 _YEAR = re.compile(r"^(19|20)\d\d$")
-_JOINERS = frozenset({"يوم", "من", "الموافق", "ال", "في", "الماضي", "الماضيه", "الفائت", "الفايت", "الجاري"})
-_FUTURE = frozenset({"المقبل", "المقبله", "القادم", "القادمه", "غدا"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +44,11 @@ class TimeExpr:
     explicit: bool = False  # names a day and month
 
 
-def find_times(doc: Document, matches: Sequence[Match[Entry]]) -> list[TimeExpr]:
+def find_times(
+    doc: Document, matches: Sequence[Match[Entry]], word_classes: dict[str, frozenset[str]]
+) -> list[TimeExpr]:
     """All time expressions of a document, resolved against ``doc.published``."""
+    joiners, future_words = word_classes["date_joiner"], word_classes["future_marker"]
     tokens = doc.tokens
     words: dict[int, tuple[int, TimeWord]] = {}  # first token -> (last token, word)
     ordinals: dict[int, tuple[int, int]] = {}
@@ -55,6 +56,8 @@ def find_times(doc: Document, matches: Sequence[Match[Entry]]) -> list[TimeExpr]
         if isinstance(m.payload, TimeWord):
             if m.payload.kind == "relative" and m.payload.value == 0 and "اليوم" not in doc.tokens[m.first].text:
                 continue  # "يوم السبت" is "on Saturday", not "today"
+            if m.payload.kind == "weekday" and "ال" not in doc.tokens[m.first].text:
+                continue  # weekday names take the article: "مدنيين اثنين" is "two civilians", not Monday
             prev = words.get(m.first)
             if prev is None or m.last > prev[0]:
                 words[m.first] = (m.last, m.payload)
@@ -85,31 +88,31 @@ def find_times(doc: Document, matches: Sequence[Match[Entry]]) -> list[TimeExpr]
                 last, word = words[j]
                 parts.append(word)
                 j = last
-            elif tokens[j].text.isdigit() and (_is_day_number(tokens[j].text, j, words) or _YEAR.match(tokens[j].text)):
+            elif tokens[j].text.isdecimal() and (_is_day_number(tokens[j].text, j, words) or _YEAR.match(tokens[j].text)):
                 numbers.append(int(tokens[j].text))
                 j += 1
-            elif tokens[j].text in _JOINERS and j + 1 < n and (j + 1 in words or tokens[j + 1].text.isdigit()):
+            elif tokens[j].text in joiners and j + 1 < n and (j + 1 in words or tokens[j + 1].text.isdecimal()):
                 j += 1
             else:
                 break
             if j < n and doc.sentence_of(j) != doc.sentence_of(first):
                 break
-        future = (j < n and tokens[j].text in _FUTURE) or any(
-            tokens[k].text in _FUTURE or tokens[k].text == "غد" for k in range(max(0, first - 2), j)
+        future = (j < n and tokens[j].text in future_words) or any(
+            tokens[k].text in future_words or tokens[k].text == "غد" for k in range(max(0, first - 2), j)
         )
         since = first > 0 and tokens[first - 1].text in ("منذ", "ومنذ")
         date, explicit = _resolve(parts, numbers, doc.published)
         if parts or explicit:
             out.append(TimeExpr(first, j, date, since, future, explicit))
         i = max(j, i + 1)
-    for m in _NUMERIC_DATE.finditer(doc.norm):
-        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    for found in _NUMERIC_DATE.finditer(doc.norm):
+        d, mo, y = int(found.group(1)), int(found.group(2)), int(found.group(3))
         try:
-            date = dt.date(year, month, day)
+            numeric = dt.date(y, mo, d)
         except ValueError:
             continue
-        tok = _token_at(doc, m.start())
-        out.append(TimeExpr(tok, tok + 3, date, explicit=True))
+        tok = _token_at(doc, found.start())
+        out.append(TimeExpr(tok, tok + 3, numeric, explicit=True))
     return sorted(out, key=lambda t: t.first)
 
 
@@ -122,7 +125,7 @@ def _token_at(doc: Document, norm_offset: int) -> int:
 
 def _is_day_number(text: str, i: int, words: dict[int, tuple[int, TimeWord]]) -> bool:
     """A 1-31 number directly followed by a month name."""
-    if not text.isdigit() or not 1 <= int(text) <= 31:
+    if not text.isdecimal() or not text.isascii() or not 1 <= int(text) <= 31:
         return False
     nxt = words.get(i + 1)
     return nxt is not None and nxt[1].kind == "month"

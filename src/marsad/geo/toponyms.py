@@ -25,44 +25,9 @@ from marsad.models import Document, GazetteerEntry, Relation, Toponym
 from marsad.text.match import Match, token_readings, word_key
 from marsad.text.normalize import normalize
 
-
 _STRONG_CUES = {"place", "places", "province", "countryside"}
-_UNKNOWN_OK_CUES = frozenset({"بلده", "مدينه", "قريه", "حي", "مخيم", "مديريه", "ناحيه", "قضاء", "بلدات", "قري",
-                              "مدن", "احياء", "مدينتي", "بلدتي", "قريتي", "مديريتي", "حيي", "ولايه", "محافظه"})  # fmt: skip
-_PREPOSITIONS = frozenset({"في", "على", "من", "الى", "قرب", "نحو", "باتجاه", "عند", "داخل", "حتى", "الي", "عن", "وسط", "بين"})
 _CLITIC_PREPOSITIONS = ("ب", "وب", "فب", "ل", "ول")
-# Words that are gazetteer names somewhere but are nearly always common words in news text.
-_NOT_NAMES = frozenset(
-    """ثوره حريه سلام نصر وحده شهداء مدينه منطقه حدود عاصمه دوله وطن شعب حكومه امن سلطه قوه
-    مركز شرقي غربي شمالي جنوبي شرقيه غربيه شماليه جنوبيه حدوديه محرره سكنيه صناعيه قديمه خاضعه
-    مذكوره نفسها ذاتها محاصره مجاوره قريبه عسكريه جديده كبري كبير صغير عربي عربيه دولي دوليه
-    اخري اخر اول ثاني ثالث اخيره ماضي ماضيه مقبل حاليه تي الذي التي ذلك هذه هذا كل بعض عده
-    عام يوم ليله شهر اسبوع ساعه ساعات مكان موقع مواقع بيت بيوت منزل سوق مستشفي مدرسه جامعه
-    مسجد طريق شارع ساحه جسر مطار ميناء قاعده نقطه جبهه محور محاور حاجز معبر بلد ارض اراضي
-    حي بلده قريه مخيم ناحيه ريف محافظه ولايه اقليم قطاع ضفه غربيه حزب جبل نهر وادي بحر
-    فجر صباح مساء ليل ظهر عصر امس غدا الان اثناء خلال بعد قبل منذ بين حول ضمن عبر وسط
-    مدني مدنيين اطفال نساء رجال شباب عمال طلاب ناس اهالي سكان مواطنين لاجئين نازحين
-    نار ماء كهرباء غاز نفط خبز سلاح سلاحها مال اسعار سعر سوريين اطار سنه اشهر حياه جديد شديد
-    فصائل ابادة اباده وقف امل وان خبر مرات دور حدث عمر ساحل تله قصر بنك سلطات زراعه فرحه
-    واسطه وساطه صرف مطاري يد ري طل عبه ارد رقه سبيل مشهد اهداف بيض حي الحي بلاد البلاد اطار ميدان""".split()
-)
-# Function words that can follow a cue word but never name a place.
-_FUNCTION_WORDS = frozenset(
-    """في الى إلى على من عن مع ما لا لم لن قد ان أن إن او أو ثم بعد قبل حتى منذ خلال بين عند كما
-    التي الذي الذين اللتي هذه هذا تلك ذلك هناك هنا كل بعض عده غير اي أي اخري نحو ضد دون عبر
-    حول وسط تحت فوق امام خلف لدي لدى حيث""".split()
-)
-_NOT_NAMES = frozenset(normalize(w) for w in _NOT_NAMES)
-# Real places whose names are also common words: read as places only after a cue word.
-_AMBIGUOUS = frozenset(normalize(w) for w in "صور عمان باب الباب نوى بحري ساحل الساحل جيزه شرقيه قصر شام سلميه خرج".split())
-_DIRECTION_ADJ = frozenset(normalize(w) for w in "الشرقي الغربي الشمالي الجنوبي الشرقية الغربية الشمالية الجنوبية الفوقاني التحتاني الكبير الصغير الكبرى الصغرى".split())
-_DIRECTION_NOUNS = frozenset({"اطراف", "محيط", "ضواحي", "مشارف", "تخوم", "مداخل", "مدخل", "جبهه", "محاور"})
-# adjectives that follow a place name without being part of it
-_NAME_STOP = frozenset(normalize(w) for w in """القريب القريبة البعيد البعيدة الواقع الواقعة المجاور المجاورة
-    المحاذي المحاذية الجديد الجديدة القديم القديمة الكبير الكبيرة الصغير الصغيرة السكني السكنية الشعبي الشعبية
-    الرئيسي الرئيسية المحاصر المحاصرة الخاضع الخاضعة المحرر المحررة الحدودي الحدودية المذكور المذكورة""".split())
-_TOWN_CUES = frozenset({"بلده", "قريه", "مدينه", "بلدات", "قري", "بلدتي", "قريتي"})
-_FUNCTION_WORDS = frozenset(normalize(w) for w in _FUNCTION_WORDS)
+Words = dict[str, frozenset[str]]
 
 
 class PlaceIndex(Protocol):
@@ -83,15 +48,16 @@ def find_toponyms(
     matches: Sequence[Match[Entry]] | None = None,
 ) -> list[Toponym]:
     """All place names of a document, in text order (pure given the gazetteer and lexicons)."""
+    lexicons = lexicons or Lexicons.load()
     if matches is None:
-        lexicons = lexicons or Lexicons.load()
         matches = lexicons.scan(doc)
-    return _Recogniser(doc, gazetteer, matches).run()
+    return _Recogniser(doc, gazetteer, matches, lexicons.words).run()
 
 
 class _Recogniser:
-    def __init__(self, doc: Document, gaz: PlaceIndex, matches: Sequence[Match[Entry]]) -> None:
+    def __init__(self, doc: Document, gaz: PlaceIndex, matches: Sequence[Match[Entry]], words: Words) -> None:
         self.doc = doc
+        self.w = words
         self.gaz = gaz
         n = len(doc.tokens)
         self.keys = doc.keys or tuple(word_key(t.text) for t in doc.tokens)
@@ -130,7 +96,7 @@ class _Recogniser:
                 continue
             rest = self.keys[i + 1 : i + length]
             for clitic, key, words in heads:
-                if words < length or (length == 1 and (_common(key) or len(key) < 3)):
+                if words < length or (length == 1 and (self._common(key) or len(key) < 3)):
                     continue
                 full = " ".join([key, *rest]) if rest else key
                 if self.gaz.has(full):
@@ -150,7 +116,7 @@ class _Recogniser:
         return (
             not self.blocked[i]
             and len(key) >= 2
-            and not _common(key)
+            and not self._common(key)
             and not (text.startswith(("و", "ف")) and len(text) > 3)
             and not text.isdigit()
             and all("\u0600" <= ch <= "\u06ff" for ch in text)
@@ -171,7 +137,13 @@ class _Recogniser:
                 continue
             continues = list_state is not None and self._continues_list(list_state[0], i)
             gm = self._gaz_match(i)
-            if gm is not None and not cued and not continues and gm[0] == i + 1 and self._key(i, gm[0], gm[1]) in _AMBIGUOUS:
+            if (
+                gm is not None
+                and not cued
+                and not continues
+                and gm[0] == i + 1
+                and self._key(i, gm[0], gm[1]) in self.w["ambiguous_place"]
+            ):
                 gm = None
             # a cue phrase itself ("مدينة", "ريف") is blocked: only a cue can open a name over it
             if self.blocked[i] and not cued and not continues and gm is None:
@@ -181,7 +153,13 @@ class _Recogniser:
             if gm is not None and (cued or continues or self._prominent_or_located(i, gm)):
                 if not self.blocked[i] or cued or continues:
                     accepted = gm
-            elif cued and cue is not None and cue[1] in _UNKNOWN_OK_CUES and self._bare_cue(cue[2], i) and self._name_like(i):
+            elif (
+                cued
+                and cue is not None
+                and cue[1] in self.w["unknown_name_cue"]
+                and self._bare_cue(cue[2], i)
+                and self._name_like(i)
+            ):
                 accepted = (i + 1, 0)
                 nxt = i + 1
                 if nxt < n and self._same_sentence(i, nxt) and self._second_word(nxt):
@@ -195,7 +173,13 @@ class _Recogniser:
                 continue
             end, clitic = accepted
             name_end = end
-            if cued and cue is not None and cue[1] in _TOWN_CUES and end < n and tokens[end].text in _DIRECTION_ADJ:
+            if (
+                cued
+                and cue is not None
+                and cue[1] in self.w["town_cue"]
+                and end < n
+                and tokens[end].text in self.w["direction_adjective"]
+            ):
                 name_end = end + 1  # "بلدة الكرك الشرقي": the adjective is part of the town's name
             relation, cue_key, plural = self._relation(i, cue if cued else None, list_state if continues else None)
             topo = self._make(i, end, clitic, cue_key, relation, name_end)
@@ -205,6 +189,12 @@ class _Recogniser:
             # "ريف درعا الشرقي", "مدينة درعا البلد" — skip a trailing direction adjective
         return out
 
+    def _common(self, key: str) -> bool:
+        """A common word or function word rather than a name (with or without the article)."""
+        bare = key[2:] if key.startswith("ال") and len(key) > 3 else key
+        not_place = self.w["not_place"]
+        return key in not_place or bare in not_place or key in self.w["function_word"]
+
     def _second_word(self, k: int) -> bool:
         """The second word of an unknown two-word name: definite, not a common or claimed word."""
         text = self.doc.tokens[k].text
@@ -212,10 +202,10 @@ class _Recogniser:
         return (
             text.startswith("ال")
             and not self.blocked[k]
-            and key not in _FUNCTION_WORDS
-            and key not in _DIRECTION_ADJ
-            and text not in _DIRECTION_ADJ
-            and text not in _NAME_STOP
+            and key not in self.w["function_word"]
+            and key not in self.w["direction_adjective"]
+            and text not in self.w["direction_adjective"]
+            and text not in self.w["name_adjective"]
             and self._gap(k - 1, k).strip() == ""
         )
 
@@ -230,7 +220,9 @@ class _Recogniser:
             return False
         gap = self._gap(i - 1, i)
         word = self.doc.tokens[i].text
-        return "،" in gap or "," in gap or (word.startswith("و") and len(word) > 2 and gap.strip() in ("", "\"", "«", "“"))
+        return (
+            "،" in gap or "," in gap or (word.startswith("و") and len(word) > 2 and gap.strip() in ("", '"', "«", "“"))
+        )
 
     def _list_clitic(self, i: int) -> str:
         word = self.doc.tokens[i].text
@@ -240,7 +232,7 @@ class _Recogniser:
         word = self.doc.tokens[i].text
         key = word_key(word[1:]) if word.startswith("و") else self.keys[i]
         pronoun = key.endswith(("ها", "هم", "هما"))
-        return not _common(key) and not pronoun and len(key) >= 2 and not self.blocked[i]
+        return not self._common(key) and not pronoun and len(key) >= 2 and not self.blocked[i]
 
     def _prominent_or_located(self, i: int, gm: tuple[int, int]) -> bool:
         end, clitic = gm
@@ -252,7 +244,7 @@ class _Recogniser:
             word = self.doc.tokens[i].text
             if clitic and word[:clitic] in _CLITIC_PREPOSITIONS:
                 return True
-        if i > 0 and self.keys[i - 1] in _PREPOSITIONS and self._same_sentence(i - 1, i):
+        if i > 0 and self.keys[i - 1] in self.w["preposition"] and self._same_sentence(i - 1, i):
             return len(key) >= 3
         return False
 
@@ -279,13 +271,13 @@ class _Recogniser:
             plural = kind == "places" or cue_key in ("محافظات", "ولايات", "محافظتي")
             relation = {"province": "province", "countryside": "countryside"}.get(kind, "in")  # type: ignore[assignment]
         for back in (start, start - 1):  # "الأطراف الغربية لمدينة مأرب": one adjective may intervene
-            if back != start and (back < 0 or self.doc.tokens[back].text not in _DIRECTION_ADJ):
+            if back != start and (back < 0 or self.doc.tokens[back].text not in self.w["direction_adjective"]):
                 continue
             direction = self.cue_before.get(back)
             if direction is None or direction[0] != "direction":
                 continue
             word = self.doc.tokens[direction[2]].text
-            if not _definite(word) or word_key(word) in _DIRECTION_NOUNS:
+            if not _definite(word) or word_key(word) in self.w["direction_noun"]:
                 relation = "near"  # "جنوب درعا", "أطراف المدينة", but not "الريف الغربي"
                 break
         return relation, cue_key, plural
@@ -314,12 +306,6 @@ class _Recogniser:
             is_country=is_country,
             country_hint=country_hint,
         )
-
-
-def _common(key: str) -> bool:
-    """A common word or function word rather than a name (with or without the article)."""
-    bare = key[2:] if key.startswith("ال") and len(key) > 3 else key
-    return key in _NOT_NAMES or bare in _NOT_NAMES or key in _FUNCTION_WORDS
 
 
 def _definite(word: str) -> bool:

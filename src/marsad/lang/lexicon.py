@@ -14,6 +14,7 @@ matches of its own entry type.
 | numbers.tsv     | ``NumberWord`` | phrase, value, kind, meaning                     |
 | time.tsv        | ``TimeWord``   | phrase, value, kind, meaning                     |
 | units.tsv       | ``Unit``       | phrase, what, meaning                            |
+| words.tsv       | word classes   | phrase, role, meaning (``Lexicons.words[role]``) |
 """
 
 from __future__ import annotations
@@ -26,13 +27,21 @@ from marsad.errors import LexiconError
 from marsad.lang.tables import Checker, fingerprint, float_in, int_in, lexicon_dir, one_of, read_table
 from marsad.models import EVENT_TYPES, SOURCE_KINDS, Document
 from marsad.text.match import Match, PhraseMatcher
+from marsad.text.normalize import normalize
 
 TRIGGER_CLASSES = (*EVENT_TYPES, "@bombard", "@clash", "@control", "@kill", "@protest")
 CUE_KINDS = (
     "place", "places", "province", "countryside", "direction", "container", "air", "artillery",
     "suicide", "ied", "negation", "threat", "plan", "condemn", "hypothetical", "background",
     "intervention", "lethal_force", "rioting", "attribution", "property", "kill", "injure",
-    "victim_civilian", "ally", "target", "offtopic", "failure", "claim", "background_sentence", "landmark", "toward", "denial",
+    "victim_civilian", "ally", "target", "offtopic", "failure", "claim", "background_sentence", "landmark",
+    "toward", "denial",
+)  # fmt: skip
+NUMBER_KINDS = ("cardinal", "dual", "vague", "scale", "ordinal", "more_than", "at_least", "about", "up_to")
+WORD_ROLES = (
+    "not_place", "function_word", "ambiguous_place", "direction_adjective", "direction_noun", "name_adjective",
+    "preposition", "unknown_name_cue", "town_cue", "quarter_cue", "victim_singular", "victim_plural", "count_noun",
+    "combined_toll", "victim_stop", "property_verb", "explosion_word", "weak_hit", "date_joiner", "future_marker",
 )  # fmt: skip
 
 
@@ -123,6 +132,7 @@ class Lexicons:
         self.directory = directory
         self.matcher = matcher
         self.country_names: dict[str, str] = {}
+        self.words: dict[str, frozenset[str]] = {role: frozenset() for role in WORD_ROLES}
         self.version = fingerprint(files)
 
     @classmethod
@@ -153,16 +163,22 @@ class Lexicons:
             if country_names.setdefault(iso, name_en) != name_en:
                 raise LexiconError(str(directory / "countries.tsv"), 0, f"{iso} has two English names")
             matcher.add(str(r["phrase"]), CountryWord(iso, name_en, str(r["phrase"])))
+        number_kinds = one_of(*NUMBER_KINDS)
         for r in table("numbers.tsv", ("phrase", "value", "kind", "meaning"),
-                       {"value": int_in(0, 10**9), "kind": one_of("cardinal", "dual", "vague", "scale", "ordinal", "more_than", "at_least", "about", "up_to")}):  # fmt: skip
+                       {"value": int_in(0, 10**9), "kind": number_kinds}):  # fmt: skip
             matcher.add(str(r["phrase"]), NumberWord(r["value"], str(r["kind"])))  # type: ignore[arg-type]
+        time_kinds = one_of("month", "weekday", "relative", "part", "night")
         for r in table("time.tsv", ("phrase", "value", "kind", "meaning"),
-                       {"value": int_in(0, 31), "kind": one_of("month", "weekday", "relative", "part", "night")}):  # fmt: skip
+                       {"value": int_in(0, 31), "kind": time_kinds}):  # fmt: skip
             matcher.add(str(r["phrase"]), TimeWord(r["value"], str(r["kind"])))  # type: ignore[arg-type]
         for r in table("units.tsv", ("phrase", "what", "meaning"), {}):
             matcher.add(str(r["phrase"]), Unit(str(r["what"])))
+        words: dict[str, set[str]] = {role: set() for role in WORD_ROLES}
+        for r in table("words.tsv", ("phrase", "role", "meaning"), {"role": one_of(*WORD_ROLES)}):
+            words[str(r["role"])].add(normalize(str(r["phrase"])))
         lex = cls(directory, matcher, files)
         lex.country_names = country_names
+        lex.words = {role: frozenset(ws) for role, ws in words.items()}
         return lex
 
     def scan(self, doc: Document) -> list[Match[Entry]]:

@@ -42,7 +42,7 @@ def phrase_keys(phrase: str) -> list[tuple[str, ...]]:
         forms = [word_key(w)]
         if i < len(stars) and stars[i]:
             forms = [word_key(w + s) for s in SUFFIXES]
-        seqs = [s + [f] for s in seqs for f in forms]
+        seqs = [[*s, f] for s in seqs for f in forms]
     return [tuple(s) for s in seqs if s]
 
 

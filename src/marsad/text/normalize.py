@@ -45,22 +45,19 @@ for _i in range(10):
     _FOLD[chr(0x0660 + _i)] = str(_i)
     _FOLD[chr(0x06F0 + _i)] = str(_i)
 
-_TABLE: dict[int, str | None] = {ord(k): v for k, v in _FOLD.items()}
-_TABLE.update({ord(c): None for c in _DROP})
 
 
 def _fold_char(ch: str) -> str:
     folded = _FOLD.get(ch)
     if folded is not None:
         return folded
-    if "A" <= ch <= "Z":
-        return ch.lower()
-    return ch
+    low = ch.lower()
+    return low if len(low) == 1 else ch  # keep one output character per input character
 
 
 def normalize(text: str) -> str:
     """Fold a string for matching (no offsets). Fast path for lexicons and keys."""
-    return text.translate(_TABLE).lower()
+    return "".join(_fold_char(ch) for ch in text if ch not in _DROP)
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:

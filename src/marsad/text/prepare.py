@@ -24,7 +24,7 @@ def _body_end(norm: str) -> int:
     """Normalised offset where trailing page residue starts (``len(norm)`` when there is none)."""
     end = len(norm)
     while True:
-        head = norm.rstrip()[: end]
+        head = norm.rstrip()[:end]
         cut = head.rfind("\n")
         last_line = head[cut + 1 :]
         if last_line.strip() and _RESIDUE_LINE.match(last_line):
