@@ -24,6 +24,7 @@ class ActorMention:
     first: int
     last: int
     actor: Actor
+    clitic: str = ""  # "ل" in "للنظام": of / for the regime, not the regime acting
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ def find_actors(
             continue
         actor = _instantiate(entry, doc.text[m.start : m.end], country, country_names)
         if actor is not None:
-            out.append(ActorMention(m.first, m.last, actor))
+            out.append(ActorMention(m.first, m.last, actor, m.clitic))
     return out
 
 

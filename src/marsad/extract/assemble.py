@@ -271,7 +271,7 @@ class _Assembler:
         trig = t.payload
         assert isinstance(trig, Trigger)
         cls = trig.cls
-        word = name_key(self.doc.tokens[t.first].text)
+        word = name_key(self.doc.text[t.start : t.end].split()[0])  # the trigger word, without clitics
         if cls == "@bombard":
             weapon = self._weapon(t, sent)
             if weapon is None and word in self.w["weak_hit"] and not self._strike_noun_after(t):
@@ -307,11 +307,23 @@ class _Assembler:
             if self._in_sentence("intervention", sent):
                 return "protest_with_intervention"
             return "peaceful_protest"
+        if (
+            cls == "shelling_artillery_missile_attack"
+            and word in self.w["missile_word"]
+            and self._weapon(t, sent, own=False) == "air_drone_strike"
+        ):
+            return "air_drone_strike"  # "قصف الطيران الروسي بالصواريخ الفراغية": missiles from aircraft
         if cls == "remote_explosive_landmine_ied" and word in self.w["explosion_word"]:
             if self._in_sentence("suicide", sent):
                 return "suicide_bomb"
-            if violent_here and len([x for x in self.triggers if self.sent_of[x.first] == sent]) > 1:
-                return None
+            others = [
+                x
+                for x in self.triggers
+                if x is not t and self.sent_of[x.first] == sent and isinstance(x.payload, Trigger)
+                and x.payload.cls in VIOLENT - {"@kill"}
+            ]  # fmt: skip
+            if others and t.last - t.first == 1:
+                return None  # "انفجار" caused by the strike or bomb named in the same sentence
         if cls == "looting_property_destruction" and word in self.w["property_verb"]:
             near = [c for c in self._in_sentence("property", sent) if 0 <= c.first - t.last <= 8]
             if not near:
@@ -330,7 +342,9 @@ class _Assembler:
         here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
         return any(a.actor.inter == 7 for a in here) or bool(self._in_sentence("victim_civilian", sent))
 
-    def _weapon(self, t: Match[Entry], sent: int) -> str | None:
+    def _weapon(self, t: Match[Entry], sent: int, own: bool = True) -> str | None:
+        """The weapon named closest to the trigger (``own=False``: not counting cue words
+        that are the trigger itself)."""
         best: tuple[int, str] | None = None
         for kind, sub in (
             ("air", "air_drone_strike"),
@@ -339,6 +353,8 @@ class _Assembler:
             ("suicide", "suicide_bomb"),
         ):
             for c in self._in_sentence(kind, sent):
+                if not own and t.first <= c.first < t.last and c.last <= t.last:
+                    continue
                 d = abs(c.first - t.first)
                 if best is None or d < best[0]:
                     best = (d, sub)
@@ -501,7 +517,9 @@ class _Assembler:
         carried = False
         # the acting side stands before the trigger, or right after a verb (VSO); an armed group
         # named further on is more often the side hit or the object of a purpose clause
-        subjects = [a for a in armed if a.last <= t.first or a.first - t.last <= 3]
+        subjects = [a for a in armed if (a.last <= t.first or a.first - t.last <= 3) and not a.clitic.endswith("ل")]
+        if sub == "air_drone_strike" and any(a.actor.inter in (1, 8) for a in subjects):
+            subjects = [a for a in subjects if a.actor.inter in (1, 8)]  # aircraft belong to states
         if self.claimed is not None and sub in _CLAIMABLE and not any(a.actor.inter in (2, 3, 4) for a in subjects):
             subjects = [self.claimed]
         if not subjects and self.last_actor is None and self.first_armed is None:

@@ -85,7 +85,9 @@ class Numbers:
             w = self.words.get(i)
         text = tokens[i].text
         vague = False
-        if text.isascii() and (text.isdecimal() or (text.replace(".", "", 1).replace(",", "").isdecimal() and text[0].isdecimal())):
+        if text.isascii() and (
+            text.isdecimal() or (text.replace(".", "", 1).replace(",", "").isdecimal() and text[0].isdecimal())
+        ):
             try:
                 value = int(float(text.replace(",", "")))
             except ValueError:

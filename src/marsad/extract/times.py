@@ -88,7 +88,9 @@ def find_times(
                 last, word = words[j]
                 parts.append(word)
                 j = last
-            elif tokens[j].text.isdecimal() and (_is_day_number(tokens[j].text, j, words) or _YEAR.match(tokens[j].text)):
+            elif tokens[j].text.isdecimal() and (
+                _is_day_number(tokens[j].text, j, words) or _YEAR.match(tokens[j].text)
+            ):
                 numbers.append(int(tokens[j].text))
                 j += 1
             elif tokens[j].text in joiners and j + 1 < n and (j + 1 in words or tokens[j + 1].text.isdecimal()):

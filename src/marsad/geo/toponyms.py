@@ -28,6 +28,7 @@ from marsad.text.normalize import normalize
 _STRONG_CUES = {"place", "places", "province", "countryside"}
 _CLITIC_PREPOSITIONS = ("ب", "وب", "فب", "ل", "ول")
 Words = dict[str, frozenset[str]]
+_AREA_PLURALS = frozenset({"بلدات", "قري", "مناطق"})  # not "مدن": "مدن الخرطوم وأم درمان" lists cities
 
 
 class PlaceIndex(Protocol):
@@ -294,6 +295,8 @@ class _Recogniser:
         country_hint = entries[0].country if is_country else None
         if relation == "in" and entries and all(e.kind in ("admin1", "country") for e in entries):
             relation = "province"
+        if relation == "in" and cue_key in _AREA_PLURALS and any(e.kind == "admin1" for e in entries):
+            relation = "province"  # "بلدات درعا": the towns of the province, not the city
         name = doc.text[start:stop]
         return Toponym(
             name=name,
