@@ -15,6 +15,7 @@ once and passed in: the same ``Pipeline`` runs in the CLI, a server or a worker 
 from __future__ import annotations
 
 import logging
+import re
 
 from marsad import __version__
 from marsad.errors import EmptyDocumentError, NotArabicError
@@ -34,6 +35,8 @@ from marsad.text.prepare import prepare
 log = logging.getLogger(__name__)
 
 COMPONENT = "marsad.extract.rules.v1"
+_LETTER = re.compile(r"[^\W\d_]")
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff\u0750-\u077f]")
 MIN_ARABIC_SHARE = 0.3
 
 
@@ -99,12 +102,12 @@ class Pipeline:
 
 def check_text(raw: RawDocument) -> None:
     """Refuse text that cannot be a report: empty, or with (almost) no Arabic."""
-    letters = [ch for ch in raw.text if ch.isalpha()]
+    letters = len(_LETTER.findall(raw.text))
     if not letters:
         raise EmptyDocumentError(f"document {raw.doc_id!r} has no text")
-    arabic = sum(1 for ch in letters if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f")
-    if arabic / len(letters) < MIN_ARABIC_SHARE:
-        raise NotArabicError(f"document {raw.doc_id!r} is not Arabic text ({arabic} of {len(letters)} letters)")
+    arabic = len(_ARABIC_LETTER.findall(raw.text))
+    if arabic / letters < MIN_ARABIC_SHARE:
+        raise NotArabicError(f"document {raw.doc_id!r} is not Arabic text ({arabic} of {letters} letters)")
 
 
 def _stray(r: Resolution, country: str | None) -> bool:

@@ -55,12 +55,12 @@ class Gazetteer:
         self.max_key_words = max((k.count(" ") + 1 for k in keys), default=0)
         # first word of a key -> the most words a key starting with it has (recognisers skip
         # any token that starts no name with a single dictionary lookup)
-        self.first_words: dict[str, int] = {}
+        lengths: dict[str, set[int]] = {}
         for k in keys:
             head, _, _ = k.partition(" ")
-            words = k.count(" ") + 1
-            if self.first_words.get(head, 0) < words:
-                self.first_words[head] = words
+            lengths.setdefault(head, set()).add(k.count(" ") + 1)
+        # first word of a key -> the word counts of the keys starting with it, longest first
+        self.first_words: dict[str, tuple[int, ...]] = {h: tuple(sorted(v, reverse=True)) for h, v in lengths.items()}
 
     @classmethod
     def open(cls, path: Path | None = None) -> Gazetteer:

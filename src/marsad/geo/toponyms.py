@@ -35,7 +35,7 @@ class PlaceIndex(Protocol):
     """What recognition needs from a gazetteer (``marsad.geo.gazetteer.Gazetteer`` has it)."""
 
     max_key_words: int
-    first_words: dict[str, int]
+    first_words: dict[str, tuple[int, ...]]
 
     def has(self, key: str) -> bool: ...
 
@@ -65,6 +65,9 @@ class _Recogniser:
         self.readings = doc.readings or tuple(tuple(token_readings(t.text)) for t in doc.tokens)
         self.sent = doc.token_sentence or tuple(doc.sentence_of(i) for i in range(n))
         self.first_words = gaz.first_words
+        fw = gaz.first_words
+        # per token, the readings that start a gazetteer name: (clitic, key, word counts)
+        self.heads = [[(c, k, fw[k]) for c, k in readings if k in fw] for readings in self.readings]
         # cue ending right before token i: (cue kind, cue key, first token of the cue)
         self.cue_before: dict[int, tuple[str, str, int]] = {}
         self.blocked = [False] * n
@@ -87,22 +90,24 @@ class _Recogniser:
     # -- gazetteer matching -------------------------------------------------------------------
     def _gaz_match(self, i: int) -> tuple[int, int] | None:
         """Longest gazetteer name starting at token i: (end token, clitic length)."""
-        n = len(self.keys)
-        heads = [(clitic, key, self.first_words[key]) for clitic, key in self.readings[i] if key in self.first_words]
+        heads = self.heads[i]
         if not heads:
             return None
-        maxw = max(w for _, _, w in heads)
-        for length in range(min(maxw, n - i), 0, -1):
-            if not self._same_sentence(i, i + length - 1):
-                continue
-            rest = self.keys[i + 1 : i + length]
-            for clitic, key, words in heads:
-                if words < length or (length == 1 and (self._common(key) or len(key) < 3)):
+        n = len(self.keys)
+        best: tuple[int, int] | None = None
+        for clitic, key, lengths in heads:
+            for length in lengths:  # longest first
+                if (best is not None and length <= best[0] - i) or i + length > n:
                     continue
-                full = " ".join([key, *rest]) if rest else key
+                if length == 1 and (self._common(key) or len(key) < 3):
+                    continue
+                if length > 1 and not self._same_sentence(i, i + length - 1):
+                    continue
+                full = " ".join([key, *self.keys[i + 1 : i + length]]) if length > 1 else key
                 if self.gaz.has(full):
-                    return i + length, clitic
-        return None
+                    best = (i + length, clitic)
+                    break
+        return best
 
     def _same_sentence(self, a: int, b: int) -> bool:
         return a == b or self.sent[a] == self.sent[b]
@@ -137,6 +142,9 @@ class _Recogniser:
                 i += 1  # "أحياء جنوب الخرطوم": the direction word is not a name
                 continue
             continues = list_state is not None and self._continues_list(list_state[0], i)
+            if not cued and not continues and (self.blocked[i] or not self.heads[i]):
+                i += 1  # a claimed word (an actor, a cue) or one that starts no known name
+                continue
             gm = self._gaz_match(i)
             if (
                 gm is not None

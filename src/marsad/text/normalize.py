@@ -46,7 +46,6 @@ for _i in range(10):
     _FOLD[chr(0x06F0 + _i)] = str(_i)
 
 
-
 def _fold_char(ch: str) -> str:
     folded = _FOLD.get(ch)
     if folded is not None:
@@ -55,24 +54,33 @@ def _fold_char(ch: str) -> str:
     return low if len(low) == 1 else ch  # keep one output character per input character
 
 
+_TABLE: dict[int, str | None] = {ord(k): v for k, v in _FOLD.items()}
+_TABLE.update({ord(c): None for c in _DROP})
+
+
 def normalize(text: str) -> str:
     """Fold a string for matching (no offsets). Fast path for lexicons and keys."""
-    return "".join(_fold_char(ch) for ch in text if ch not in _DROP)
+    return _lower(text.translate(_TABLE))
+
+
+def _lower(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(_fold_char(ch) for ch in text)  # a character whose lower case is longer (İ)
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` and return it with ``offsets``: ``offsets[i]`` is the original index of
     output character ``i``; a final entry ``len(text)`` closes the map."""
-    out: list[str] = []
-    offsets: list[int] = []
-    drop = _DROP
-    for i, ch in enumerate(text):
-        if ch in drop:
-            continue
-        out.append(_fold_char(ch))
-        offsets.append(i)
-    offsets.append(len(text))
-    return "".join(out), offsets
+    folded = text.translate(_TABLE)
+    if len(folded) == len(text):
+        offsets = list(range(len(text) + 1))
+    else:
+        drop = _DROP
+        offsets = [i for i, ch in enumerate(text) if ch not in drop]
+        offsets.append(len(text))
+    return _lower(folded), offsets
 
 
 _ARTICLE = re.compile(r"^(?:ال|لل)")
