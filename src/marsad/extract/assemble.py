@@ -656,12 +656,27 @@ class _Assembler:
         return out
 
     def _casualty_place(self, c: Casualty, places: list[Resolution]) -> Resolution | None:
-        after = [p for p in places if 0 < p.toponym.token_index - c.last <= 8]
+        """The place a casualty figure belongs to: the place named right after it ("بمقتل مدني
+        ... في بلدة اليادودة"), or the only place; none when several places share one figure."""
+        after = [p for p in places if 0 < p.toponym.token_index - c.last <= 14 and self._after_in(p)]
         if after and len(places) > 1:
             return after[0]
         if len(places) == 1:
             return places[0]
         return None
+
+    def _after_in(self, p: Resolution) -> bool:
+        i = p.toponym.token_index
+        cue_start = self._cue_start(i)
+        k = cue_start - 1
+        return k >= 0 and (self.doc.tokens[k].text == "في" or self.doc.tokens[cue_start].text.startswith("ب"))
+
+    def _cue_start(self, i: int) -> int:
+        """First token of the cue word in front of a name (``بلدة`` in ``في بلدة اليادودة``)."""
+        for c in self.cues.get("place", ()):
+            if c.last == i:
+                return c.first
+        return i
 
     def _quantities(self, sent: int) -> list[Quantity]:
         return [Quantity(q.what, q.value, q.qualifier) for q in self.s.counts if self.sent_of[q.first] == sent]

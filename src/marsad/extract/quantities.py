@@ -206,6 +206,10 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
                 before = before_noun
         if before is not None and before.first >= sent.first_token:
             value, qualifier = before.value, before.qualifier
+            start = _victims_start(numbers, before.first, sent.first_token)
+            counted = numbers.victims(start, m.first) if start < before.first else None
+            if counted is not None and counted[1] >= before.last and counted[0] > value:
+                value = counted[0]  # "امرأة وأطفالها الأربعة قتلوا": all the victims named
         else:
             for k in range(m.last, min(m.last + 4, sent.last_token)):
                 num = numbers.at(k)
@@ -220,6 +224,25 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
         out.append(Casualty(m.first, m.last, kind, value, qualifier))
         used_until = m.last
     return out
+
+
+def _victims_start(numbers: Numbers, i: int, floor: int) -> int:
+    """Walk back from token i over the victims joined by و ("امرأة وأطفالها الأربعة")."""
+    tokens = numbers.doc.tokens
+    k = i
+    while k - 1 >= floor:
+        prev = tokens[k - 1].text
+        key = word_key(prev)
+        bare = word_key(prev[1:]) if prev.startswith("و") else key
+        here = word_key(tokens[k].text)
+        before_noun = numbers.at(k - 1) is not None and (
+            here in numbers.victim_nouns or word_key(tokens[k].text[1:]) in numbers.victim_nouns
+        )
+        if key in numbers.victim_nouns or bare in numbers.victim_nouns or before_noun:
+            k -= 1
+            continue
+        break
+    return k
 
 
 @dataclass(frozen=True, slots=True)

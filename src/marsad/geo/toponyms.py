@@ -72,6 +72,7 @@ class _Recogniser:
         self.cue_before: dict[int, tuple[str, str, int]] = {}
         self.blocked = [False] * n
         self.direction_start: set[int] = set()
+        self.doc_names: set[str] = set()  # unknown names a cue introduced earlier in the report
         for m in matches:
             if isinstance(m.payload, Cue):
                 kind = m.payload.kind
@@ -142,7 +143,7 @@ class _Recogniser:
                 i += 1  # "أحياء جنوب الخرطوم": the direction word is not a name
                 continue
             continues = list_state is not None and self._continues_list(list_state[0], i)
-            if not cued and not continues and (self.blocked[i] or not self.heads[i]):
+            if not cued and not continues and (self.blocked[i] or not self.heads[i]) and self._named_before(i) is None:
                 i += 1  # a claimed word (an actor, a cue) or one that starts no known name
                 continue
             gm = self._gaz_match(i)
@@ -175,12 +176,16 @@ class _Recogniser:
                     accepted = (nxt + 1, 0)  # "عيتا الشعب", "ميس الجبل"
             elif continues and list_state is not None and list_state[3] and self._list_word(i):
                 accepted = (i + 1, len(self._list_clitic(i)))
+            elif not self.blocked[i] and self._named_before(i) is not None:
+                accepted = (i + 1, self._named_before(i) or 0)  # introduced with a cue earlier in the report
             if accepted is None:
                 if not continues:
                     list_state = None if (list_state and i > list_state[0] + 1) else list_state
                 i += 1
                 continue
             end, clitic = accepted
+            if end == i + 1 and self.gaz.has(self._key(i, end, clitic)) is False:
+                self.doc_names.add(self._key(i, end, clitic))
             name_end = end
             if (
                 cued
@@ -203,6 +208,15 @@ class _Recogniser:
         bare = key[2:] if key.startswith("ال") and len(key) > 3 else key
         not_place = self.w["not_place"]
         return key in not_place or bare in not_place or key in self.w["function_word"]
+
+    def _named_before(self, i: int) -> int | None:
+        """Clitic length when the word is an unknown place named earlier with a cue, else None."""
+        if not self.doc_names:
+            return None
+        for clitic, key in self.readings[i]:
+            if key in self.doc_names:
+                return clitic
+        return None
 
     def _second_word(self, k: int) -> bool:
         """The second word of an unknown two-word name: definite, not a common or claimed word."""
