@@ -23,7 +23,7 @@ from typing import Protocol
 from marsad.lang.lexicon import CountryWord, Cue, Entry, Lexicons
 from marsad.models import Document, GazetteerEntry, Relation, Toponym
 from marsad.text.match import Match, token_readings, word_key
-from marsad.text.normalize import normalize
+from marsad.text.normalize import fold_final_hamza, normalize, strip_article
 
 _STRONG_CUES = {"place", "places", "province", "countryside"}
 _CLITIC_PREPOSITIONS = ("ب", "وب", "فب", "ل", "ول")
@@ -61,8 +61,12 @@ class _Recogniser:
         self.w = words
         self.gaz = gaz
         n = len(doc.tokens)
-        self.keys = doc.keys or tuple(word_key(t.text) for t in doc.tokens)
-        self.readings = doc.readings or tuple(tuple(token_readings(t.text)) for t in doc.tokens)
+        # gazetteer keys are name keys: the final hamza of a name is folded (صنعاء = صنعا)
+        self.keys = tuple(fold_final_hamza(k) for k in (doc.keys or tuple(word_key(t.text) for t in doc.tokens)))
+        self.readings = tuple(
+            tuple((c, fold_final_hamza(k)) for c, k in readings)
+            for readings in (doc.readings or tuple(tuple(token_readings(t.text)) for t in doc.tokens))
+        )
         self.sent = doc.token_sentence or tuple(doc.sentence_of(i) for i in range(n))
         self.first_words = gaz.first_words
         fw = gaz.first_words
@@ -80,7 +84,7 @@ class _Recogniser:
                     prev = self.cue_before.get(m.last)
                     if prev is None or m.last - m.first > m.last - prev[2] or kind in _STRONG_CUES:
                         cue_word = normalize(m.payload.phrase.split()[0].rstrip("*"))
-                        self.cue_before[m.last] = (kind, word_key(cue_word), m.first)
+                        self.cue_before[m.last] = (kind, strip_article(cue_word), m.first)
             if isinstance(m.payload, Cue) and m.payload.kind == "direction":
                 self.direction_start.add(m.first)
             if isinstance(m.payload, CountryWord):
@@ -275,7 +279,7 @@ class _Recogniser:
         first = word_key(self.doc.tokens[i].text[clitic:])
         if clitic and self.doc.tokens[i].text[clitic - 1] == "ل" and first.startswith("ل"):
             first = word_key("ا" + first)
-        return " ".join([first, *self.keys[i + 1 : end]])
+        return " ".join([fold_final_hamza(first), *self.keys[i + 1 : end]])
 
     def _relation(
         self,

@@ -93,9 +93,23 @@ def strip_article(word: str) -> str:
     return word
 
 
+def fold_final_hamza(word: str) -> str:
+    """Place names are spelt with and without a final hamza after alef (``صنعاء``/``صنعا``,
+    ``التحيتاء``/``التحيتا``): name keys drop it. Only for names — in ordinary words it
+    distinguishes (``إنهاء``/``إنها``)."""
+    if len(word) > 3 and word.endswith("اء"):
+        return word[:-1]
+    return word
+
+
+def key_word(word: str) -> str:
+    """Matching form of one word of a name: final hamza folded, article dropped."""
+    return strip_article(fold_final_hamza(word))
+
+
 def name_key(name: str) -> str:
     """The matching key of a place or entity name: normalised, article dropped on every word,
     punctuation and hyphens folded to single spaces. ``بصرى الشام`` -> ``بصري شام``."""
     t = normalize(name)
     t = re.sub(r"[^\w\s]|_", " ", t)
-    return " ".join(strip_article(w) for w in t.split())
+    return " ".join(key_word(w) for w in t.split())
