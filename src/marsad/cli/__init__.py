@@ -40,6 +40,9 @@ def _root(
 
 
 def _register() -> None:
+    """Add every command group to the app (once; tests call it too)."""
+    if app.registered_commands or app.registered_groups:
+        return
     from marsad.cli import extract, geo, store
 
     for module in (extract, geo, store):
