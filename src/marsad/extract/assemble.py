@@ -687,7 +687,7 @@ class _Assembler:
         out = []
         for c in self.cues.get("attribution", ()):
             for a in self.s.actors:
-                if 0 <= a.first - c.last <= 1 and a.actor.inter in ARMED:
+                if a.first == c.last and a.actor.inter in ARMED:
                     kind = "official" if a.actor.inter == 1 else "group"
                     out.append(SourceMention(a.first, a.last, Source(a.actor.name, a.actor.canonical, kind)))
         return out

@@ -109,11 +109,15 @@ def actor_keys(event: Mapping[str, Any]) -> frozenset[str]:
 
 
 def wire_keys(sources: Iterable[Mapping[str, Any]], dup_group: str) -> frozenset[str]:
-    """The original texts a mention may repeat: its near-duplicate group and attributed wires."""
+    """The original texts a mention may repeat: its near-duplicate group and the wire it is
+    attributed to first (extraction lists the sources of the event's own sentence first; the
+    other sources a report quotes, and generic ones such as "activists", say nothing about
+    which original text this event comes from)."""
     keys = {"dup:" + dup_group}
     for src in sources:
-        if src.get("kind") in WIRE_KINDS and src.get("canonical"):
+        if src.get("kind") in NAMED_WIRE_KINDS and src.get("canonical"):
             keys.add("src:" + str(src["canonical"]).lower())
+            break
     return frozenset(keys)
 
 
