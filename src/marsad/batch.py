@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -82,17 +82,28 @@ class Extractor(Protocol):
 # ---------------------------------------------------------------------------------------------
 
 
-def decode_report(data: bytes) -> str:
-    """Bytes of a report to text; raises ``BinaryInputError``, ``EncodingError``, ``EmptyDocumentError``."""
+def require_text(text: str, message: str = "empty: no text") -> str:
+    """``text`` itself, or ``EmptyDocumentError(message)`` when it is blank."""
+    if not text.strip():
+        raise EmptyDocumentError(message)
+    return text
+
+
+def decode_report(data: bytes, max_bytes: int | None = None) -> str:
+    """Bytes of a report to text.
+
+    Raises ``DocumentTooLargeError`` (over ``max_bytes``, when given), ``BinaryInputError``,
+    ``EncodingError``, ``EmptyDocumentError``.
+    """
+    if max_bytes is not None and len(data) > max_bytes:
+        raise DocumentTooLargeError(f"more than the limit of {max_bytes:,} bytes; refused, not truncated")
     if b"\x00" in data:
         raise BinaryInputError("binary data (NUL bytes), not text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise EncodingError(f"not valid UTF-8 (bad byte 0x{data[exc.start]:02x} at offset {exc.start})") from exc
-    if not text.strip():
-        raise EmptyDocumentError("empty: no text")
-    return text
+    return require_text(text)
 
 
 def read_text_file(
@@ -112,9 +123,7 @@ def read_text_file(
             data = f.read(max_bytes + 1)
     except OSError as exc:
         raise InputError(exc.strerror or str(exc)) from exc
-    if len(data) > max_bytes:
-        raise DocumentTooLargeError(f"more than the limit of {max_bytes:,} bytes; refused, not truncated")
-    return RawDocument(doc_id=path.stem, text=decode_report(data), published=published)
+    return RawDocument(doc_id=path.stem, text=decode_report(data, max_bytes), published=published)
 
 
 def read_text_stream(
@@ -124,9 +133,7 @@ def read_text_stream(
     max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
 ) -> RawDocument:
     data = stream.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise DocumentTooLargeError(f"more than the limit of {max_bytes:,} bytes; refused, not truncated")
-    return RawDocument(doc_id=doc_id, text=decode_report(data), published=published)
+    return RawDocument(doc_id=doc_id, text=decode_report(data, max_bytes), published=published)
 
 
 def read_text_files(
@@ -169,12 +176,19 @@ def parse_published(value: Any) -> dt.date | None:
 
 
 def record_to_document(
-    obj: Any, lineno: int, default_published: dt.date | None = None, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    obj: Any,
+    lineno: int = 0,
+    default_published: dt.date | None = None,
+    max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    *,
+    id_fields: Sequence[str] = ("doc_id",),
+    default_id: Callable[[str], str] | None = None,
 ) -> RawDocument:
     """One decoded JSONL object as a ``RawDocument``; raises ``BadRecordError`` and friends.
 
-    A missing or empty ``doc_id`` becomes ``line-<n>``; a missing ``published`` takes
-    ``default_published`` (None: the pipeline warns that the date is missing).
+    The doc_id is the first of ``id_fields`` the object has (a string or an integer); a missing
+    or empty one becomes ``default_id(text)``, or ``line-<n>`` without one. A missing
+    ``published`` takes ``default_published`` (None: the pipeline warns that the date is missing).
     """
     if not isinstance(obj, dict):
         raise BadRecordError(f"not a JSON object but a JSON {type(obj).__name__}")
@@ -187,18 +201,19 @@ def record_to_document(
         raise DocumentTooLargeError(f'"text" is over the limit of {max_bytes:,} bytes; refused, not truncated')
     if "\x00" in text:
         raise BinaryInputError('"text" holds binary data (NUL characters)')
-    if not text.strip():
-        raise EmptyDocumentError('"text" is empty')
-    raw_id = obj.get("doc_id")
+    require_text(text, '"text" is empty')
+    raw_id = next((obj[k] for k in id_fields if k in obj), None)
     if raw_id is not None and not isinstance(raw_id, str | int):
         raise BadRecordError(f'"doc_id" is not a string but {type(raw_id).__name__}')
     doc_id = str(raw_id).strip() if raw_id is not None else ""
+    if not doc_id:
+        doc_id = default_id(text) if default_id is not None else f"line-{lineno}"
     try:
         published = parse_published(obj.get("published")) or default_published
     except ValueError as exc:
         raise BadRecordError(f'"published" is not a YYYY-MM-DD date: {obj.get("published")!r}') from exc
     meta = {k: (str(obj[k]) if obj.get(k) is not None else None) for k in ("title", "url", "outlet")}
-    return RawDocument(doc_id=doc_id or f"line-{lineno}", text=text, published=published, **meta)
+    return RawDocument(doc_id=doc_id, text=text, published=published, **meta)
 
 
 def _lines(stream: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None]]:
@@ -228,6 +243,23 @@ def _decode_line(line: bytes, lineno: int) -> Any:
         raise BadRecordError(f"not JSON ({exc.msg} at column {exc.colno})") from exc
 
 
+def jsonl_values(stream: BinaryIO, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> Iterator[tuple[int, Any]]:
+    """``(line number, decoded JSON value)`` per non-blank line, in order.
+
+    A line that cannot be used gives ``(line number, InputError)`` instead of a value, and the
+    reading goes on: a line too long to hold ``max_bytes`` of text (skipped unread), bad UTF-8,
+    or not JSON.
+    """
+    for lineno, line in _lines(stream, _JSON_EXPANSION * max_bytes + _LINE_SLACK):
+        if line is None:
+            yield lineno, DocumentTooLargeError(f"line over the limit of {max_bytes:,} bytes of text")
+        elif line.strip():
+            try:
+                yield lineno, _decode_line(line, lineno)
+            except InputError as exc:
+                yield lineno, exc
+
+
 def read_jsonl(
     stream: BinaryIO,
     name: str,
@@ -239,16 +271,11 @@ def read_jsonl(
     A doc_id seen on an earlier line is a failure of the later line: outputs are keyed by doc_id.
     """
     seen: dict[str, int] = {}
-    for lineno, line in _lines(stream, _JSON_EXPANSION * max_bytes + _LINE_SLACK):
+    for lineno, obj in jsonl_values(stream, max_bytes):
         where = f"{name}:{lineno}"
-        if line is None:
-            yield Failure(where, str(DocumentTooLargeError(f"line over the limit of {max_bytes:,} bytes of text")))
-            continue
-        if not line.strip():
-            continue
-        obj: Any = None
         try:
-            obj = _decode_line(line, lineno)
+            if isinstance(obj, InputError):
+                raise obj
             doc = record_to_document(obj, lineno, default_published, max_bytes)
         except InputError as exc:
             doc_id = obj.get("doc_id") if isinstance(obj, dict) else None

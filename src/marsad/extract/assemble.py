@@ -96,7 +96,10 @@ class _Assembler:
         self.triggers = longest_first(trig)
         self.air_mode = self._air_mode()
         self.last_actor: tuple[Actor, tuple[Actor, ...]] | None = None
-        self.first_armed = next((a for a in spans.actors if a.actor.inter in ARMED), None)
+        self.first_armed = next(
+            (a for a in spans.actors if a.actor.inter in ARMED and not self._is_target(a) and not self._is_victim(a)),
+            None,
+        )
         self.focus_date: tuple[dt.date, int] | None = None
         self.claimed = self._claimed()
         self.speakers = self._speakers()
@@ -196,12 +199,7 @@ class _Assembler:
         if not typed:
             return []
         places = self._places(sent)
-        assigned = self._assign_places([t for t, _ in typed], places)
-        for k, (_, sub) in enumerate(typed):  # triggers of one event share its places
-            if not assigned[k]:
-                same = [assigned[j] for j, (_, other) in enumerate(typed) if other == sub and assigned[j]]
-                if same:
-                    assigned[k] = list(same[0])
+        assigned = self._assign_places(typed, places)
         out: list[Mention] = []
         for k, (t, sub) in enumerate(typed):
             mine = assigned[k]
@@ -219,7 +217,7 @@ class _Assembler:
                 if not mine:
                     continue
             if not mine and sub not in _POINT_EVENTS and not _definite(self.doc.tokens[t.first].text):
-                mine = list(places)  # "وسط معارك عنيفة": the fighting is where the sentence is
+                mine = [p for p in places if not self._dateline(p)]  # "وسط معارك عنيفة": where the sentence is
             if not mine:
                 mine = [p for p in self._containers(sent)][:1]
             if not mine:
@@ -290,7 +288,8 @@ class _Assembler:
             return weapon or "attack"
         if cls == "@clash":
             here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
-            if self._in_sentence("rioting", sent) or any(a.actor.inter in (5, 6) for a in here):
+            rioters = [a for a in here if a.actor.inter in (5, 6) and abs(a.first - t.first) <= 4]
+            if self._near(t, "rioting", _CLAUSE) or rioters:
                 return "violent_demonstration"  # "مواجهات بين قوات الأمن ومتظاهرين"
             sides = {a.actor.canonical for a in here if a.actor.inter in ARMED}
             if len(sides) <= 1 and self._civilian_victims(sent):
@@ -300,11 +299,11 @@ class _Assembler:
             return "government_regains_territory"  # who took the place decides (``_by_actor``)
         if cls == "@protest":
             kills = [x for x in self.triggers if isinstance(x.payload, Trigger) and x.payload.cls == "@kill"]
-            if self._in_sentence("lethal_force", sent) or any(self.sent_of[x.first] == sent for x in kills):
+            if self._near(t, "lethal_force", _CLAUSE) or any(abs(x.first - t.first) <= _CLAUSE for x in kills):
                 return "excessive_force_against_protesters"
-            if self._in_sentence("rioting", sent):
+            if self._near(t, "rioting", _CLAUSE):
                 return "violent_demonstration"
-            if self._in_sentence("intervention", sent):
+            if self._near(t, "intervention", _CLAUSE):
                 return "protest_with_intervention"
             return "peaceful_protest"
         if (
@@ -329,6 +328,11 @@ class _Assembler:
             if not near:
                 return "suicide_bomb" if self._in_sentence("suicide", sent) else "remote_explosive_landmine_ied"
         return cls if not cls.startswith("@") else None
+
+    def _near(self, t: Match[Entry], kind: str, reach: int) -> bool:
+        """A cue of this kind in the trigger's sentence within ``reach`` tokens of it."""
+        sent = self.sent_of[t.first]
+        return any(abs(c.first - t.first) <= reach for c in self._in_sentence(kind, sent))
 
     def _strike_noun_after(self, t: Match[Entry]) -> bool:
         """ "طالت بعض الضربات": a counted strike noun close after a weak verb."""
@@ -448,21 +452,38 @@ class _Assembler:
                 return x.toponym.relation == r.toponym.relation
         return False
 
-    def _assign_places(self, triggers: list[Match[Entry]], places: list[Resolution]) -> list[list[Resolution]]:
-        """Each place goes to the closest trigger before it; places before every trigger
-        ("في بلدة صيدا، قصفت ...") go to the first trigger only if nothing follows it."""
-        out: list[list[Resolution]] = [[] for _ in triggers]
+    def _assign_places(self, typed: list[tuple[Match[Entry], str]], places: list[Resolution]) -> list[list[Resolution]]:
+        """Each place goes to the closest trigger before it; triggers of the same event type share
+        their places; places before every trigger ("في بلدة صيدا، قصفت ...") go to the first
+        trigger only if it still has none. A dateline ("بغداد –") is no event's place."""
+        out: list[list[Resolution]] = [[] for _ in typed]
         early: list[Resolution] = []
         for p in places:
+            if self._dateline(p):
+                continue
             i = p.toponym.token_index
-            left = [k for k, t in enumerate(triggers) if t.first <= i]
+            left = [k for k, (t, _) in enumerate(typed) if t.first <= i]
             if left:
                 out[left[-1]].append(p)
             else:
                 early.append(p)
+        for k, (_, sub) in enumerate(typed):
+            if not out[k]:
+                same = [out[j] for j, (_, other) in enumerate(typed) if other == sub and out[j]]
+                if same:
+                    out[k] = list(same[0])
         if early and not out[0]:
             out[0] = early
         return out
+
+    def _dateline(self, p: Resolution) -> bool:
+        """A place opening the report and followed by a dash or a bracket: where it was filed."""
+        i = p.toponym.token_index
+        if i > 2:
+            return False
+        end = p.toponym.end
+        after = self.doc.text[end : end + 3].strip()
+        return after[:1] in ("-", "–", "—", "(", ":", "/")
 
     def _previous_place(self, token: int) -> Resolution | None:
         """Where an event with no place of its own happened: the report's province when the
@@ -544,6 +565,8 @@ class _Assembler:
         elif self.last_actor is not None:
             actor1, assoc = self.last_actor
             carried = True
+        elif sub in _BOMBS:
+            actor1, assoc = self._unidentified(), ()  # a bomb with no one named behind it
         elif self.first_armed is not None:
             actor1, assoc, carried = self.first_armed.actor, (), True
         else:
@@ -705,7 +728,9 @@ class _Assembler:
         return out
 
 
-_TIME_REACH = 10  # tokens: a day named further away in the sentence dates something else
+_TIME_REACH = 10
+_CLAUSE = 15  # tokens: how far a protest's intervention / violence cue reaches  # tokens: a day named further away in the sentence dates something else
+_BOMBS = frozenset({"remote_explosive_landmine_ied", "suicide_bomb", "grenade"})
 _REMOTE = frozenset({"air_drone_strike", "shelling_artillery_missile_attack"})
 _POINT_EVENTS = frozenset({"government_regains_territory", "non_state_actor_overtakes_territory", "agreement"})
 _PROTESTS = frozenset(

@@ -91,6 +91,11 @@ class _Recogniser:
                 continue  # "غزة", "سوريا" are places too (the gazetteer knows the countries)
             for t in range(m.first, m.last):
                 self.blocked[t] = True
+        # "العاصمة الليبية طرابلس": a nationality adjective may stand between a cue and its name
+        adjectives = {m.first: m.last for m in matches if isinstance(m.payload, CountryWord)}
+        for end, cue in list(self.cue_before.items()):
+            if cue[0] in _STRONG_CUES and end in adjectives and adjectives[end] not in self.cue_before:
+                self.cue_before[adjectives[end]] = cue
 
     # -- gazetteer matching -------------------------------------------------------------------
     def _gaz_match(self, i: int) -> tuple[int, int] | None:
@@ -196,6 +201,7 @@ class _Recogniser:
                 and cue is not None
                 and cue[1] in self.w["town_cue"]
                 and end < n
+                and tokens[end].text.startswith("ال")
                 and tokens[end].text in self.w["direction_adjective"]
             ):
                 name_end = end + 1  # "بلدة الكرك الشرقي": the adjective is part of the town's name

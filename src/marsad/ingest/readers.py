@@ -1,7 +1,9 @@
 """Readers: paths to ``RawDocument``s. Text files, JSONL, HTML pages, RSS/Atom feeds, directories.
 
 ``read_paths`` yields a ``RawDocument`` per report, or a ``ReadFailure`` for one that cannot be
-used (the batch goes on). Nothing here extracts events or touches the store.
+used (the batch goes on). Nothing here extracts events or touches the store. Decoding, dates,
+JSONL lines and records are ``marsad.batch``'s (shared with ``marsad extract``); what is ingest's
+own is a content-hash doc_id where a report has none, and ``id`` accepted for ``doc_id``.
 
 - **text** (``.txt`` and anything that is not recognised otherwise): the whole file is one report;
   its doc_id is ``txt-`` plus the first 16 hex digits of the SHA-256 of the text.
@@ -27,14 +29,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from marsad.errors import (
-    BadRecordError,
-    BinaryInputError,
-    DocumentTooLargeError,
-    EmptyDocumentError,
-    EncodingError,
-    InputError,
-)
+from marsad import batch
+from marsad.batch import count_lines, decode_report, jsonl_values, parse_published, require_text
+from marsad.errors import BadRecordError, InputError
 from marsad.models import RawDocument
 from marsad.settings import DEFAULT_MAX_DOCUMENT_BYTES
 
@@ -93,14 +90,8 @@ def estimate(paths: Sequence[Path]) -> int:
     """A cheap count of the reports under ``paths`` (for a progress bar)."""
     total = 0
     for path in expand(paths):
-        try:
-            if path.suffix.lower() in JSONL_SUFFIXES:
-                with path.open("rb") as f:
-                    total += sum(1 for line in f if line.strip())
-            else:
-                total += 1
-        except OSError:
-            total += 1
+        lines = count_lines(path) if path.suffix.lower() in JSONL_SUFFIXES else None
+        total += 1 if lines is None else lines
     return total
 
 
@@ -119,84 +110,43 @@ def read_paths(paths: Sequence[Path], max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTE
             if kind == "feed":
                 yield from read_feed(data, str(path))
             elif kind == "html":
-                yield read_html(_decode(data, max_bytes), str(path))
+                yield read_html(decode_report(data, max_bytes), str(path))
             else:
-                yield read_text(_decode(data, max_bytes))
+                yield read_text(decode_report(data, max_bytes))
         except InputError as exc:
             yield ReadFailure(str(path), exc)
         except OSError as exc:
             yield ReadFailure(str(path), InputError(exc.strerror or str(exc)))
 
 
-def _decode(data: bytes, max_bytes: int) -> str:
-    if len(data) > max_bytes:
-        raise DocumentTooLargeError(f"{len(data)} bytes, more than the limit of {max_bytes}")
-    if b"\x00" in data[:8192]:
-        raise BinaryInputError("binary file, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise EncodingError(f"not UTF-8 (byte {exc.start})") from exc
-
-
-def _require_text(text: str) -> str:
-    if not text.strip():
-        raise EmptyDocumentError("no text")
-    return text
+def _content_id(text: str) -> str:
+    return "txt-" + text_hash(text)[:16]
 
 
 def read_text(text: str) -> RawDocument:
-    text = _require_text(text)
-    return RawDocument(doc_id="txt-" + text_hash(text)[:16], text=text)
+    return RawDocument(doc_id=_content_id(require_text(text)), text=text)
 
 
 # -- JSONL -------------------------------------------------------------------------------------
 
 
-def parse_date(value: Any) -> dt.date | None:
-    """``2018-07-05``, ``2018-07-05T10:00:00Z`` … to a date; ``None`` for empty; raises ``ValueError``."""
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    return dt.date.fromisoformat(text[:10])
-
-
 def record_to_document(obj: Any, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> RawDocument:
-    """One JSONL object as a ``RawDocument``; raises ``BadRecordError`` and friends."""
-    if not isinstance(obj, dict):
-        raise BadRecordError("not a JSON object")
-    text = obj.get("text")
-    if not isinstance(text, str):
-        raise BadRecordError('no "text" string')
-    if len(text.encode("utf-8")) > max_bytes:
-        raise DocumentTooLargeError(f"text longer than the limit of {max_bytes} bytes")
-    _require_text(text)
-    doc_id = obj.get("doc_id", obj.get("id"))
-    if doc_id is None or str(doc_id).strip() == "":
-        doc_id = "txt-" + text_hash(text)[:16]
-    try:
-        published = parse_date(obj.get("published"))
-    except ValueError as exc:
-        raise BadRecordError(f'"published" is not a date: {obj.get("published")!r}') from exc
-    fields = {k: (str(obj[k]) if obj.get(k) is not None else None) for k in ("title", "url", "outlet")}
-    return RawDocument(doc_id=str(doc_id).strip(), text=text, published=published, **fields)
+    """One JSONL object as a ``RawDocument`` (``batch.record_to_document`` with ingest's doc_ids)."""
+    return batch.record_to_document(obj, max_bytes=max_bytes, id_fields=("doc_id", "id"), default_id=_content_id)
 
 
 def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> Iterator[Item]:
     with path.open("rb") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
+        for lineno, obj in jsonl_values(f, max_bytes):
+            if isinstance(obj, InputError):
+                yield ReadFailure(f"{path}:{lineno}", obj)
                 continue
             try:
-                try:
-                    obj = json.loads(line.decode("utf-8-sig"))
-                except UnicodeDecodeError as exc:
-                    raise EncodingError("not UTF-8") from exc
-                except json.JSONDecodeError as exc:
-                    raise BadRecordError(f"not JSON ({exc.msg})") from exc
-                yield record_to_document(obj, max_bytes)
+                doc = record_to_document(obj, max_bytes)
             except InputError as exc:
                 yield ReadFailure(f"{path}:{lineno}", exc)
+                continue
+            yield doc
 
 
 # -- HTML --------------------------------------------------------------------------------------
@@ -251,7 +201,7 @@ def html_date(page: str) -> dt.date | None:
         if not value:
             continue
         try:
-            return parse_date(value)
+            return parse_published(value)
         except ValueError:
             continue
     return None
@@ -261,7 +211,7 @@ def read_html(page: str, where: str = "") -> RawDocument:
     import trafilatura  # slow import: only when HTML is read
 
     text = trafilatura.extract(page, include_comments=False, include_tables=False, favor_precision=True) or ""
-    _require_text(text)
+    require_text(text)
     metas = _metas(page)
     title = metas.get("og:title")
     if not title:
@@ -314,7 +264,7 @@ def _entry_document(entry: Any, outlet: str | None) -> RawDocument:
         body = max((c.get("value", "") for c in entry.content), key=len)
     body = fragment_text(body or entry.get("summary", "") or "")
     title = entry.get("title")
-    _require_text(body)
+    require_text(body)
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
     published = dt.date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday) if stamp else None
     link = entry.get("link")

@@ -27,7 +27,7 @@ from marsad.errors import LexiconError
 from marsad.lang.tables import Checker, fingerprint, float_in, int_in, lexicon_dir, one_of, read_table
 from marsad.models import EVENT_TYPES, SOURCE_KINDS, Document
 from marsad.text.match import Match, PhraseMatcher
-from marsad.text.normalize import normalize
+from marsad.text.normalize import normalize, strip_article
 
 TRIGGER_CLASSES = (*EVENT_TYPES, "@bombard", "@clash", "@control", "@kill", "@protest")
 CUE_KINDS = (
@@ -176,7 +176,8 @@ class Lexicons:
             matcher.add(str(r["phrase"]), Unit(str(r["what"])))
         words: dict[str, set[str]] = {role: set() for role in WORD_ROLES}
         for r in table("words.tsv", ("phrase", "role", "meaning"), {"role": one_of(*WORD_ROLES)}):
-            words[str(r["role"])].add(normalize(str(r["phrase"])))
+            word = normalize(str(r["phrase"]))
+            words[str(r["role"])].update((word, strip_article(word)))  # with and without the article
         lex = cls(directory, matcher, files)
         lex.country_names = country_names
         lex.words = {role: frozenset(ws) for role, ws in words.items()}
