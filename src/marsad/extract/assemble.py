@@ -728,8 +728,8 @@ class _Assembler:
         return out
 
 
-_TIME_REACH = 10
-_CLAUSE = 15  # tokens: how far a protest's intervention / violence cue reaches  # tokens: a day named further away in the sentence dates something else
+_TIME_REACH = 10  # tokens: a day named further away in the sentence dates something else
+_CLAUSE = 15  # tokens: how far a protest's intervention / violence cue reaches
 _BOMBS = frozenset({"remote_explosive_landmine_ied", "suicide_bomb", "grenade"})
 _REMOTE = frozenset({"air_drone_strike", "shelling_artillery_missile_attack"})
 _POINT_EVENTS = frozenset({"government_regains_territory", "non_state_actor_overtakes_territory", "agreement"})
