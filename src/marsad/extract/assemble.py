@@ -196,6 +196,9 @@ class _Assembler:
             sub = self._type(t, sent, violent_here)
             if sub is not None:
                 typed.append((t, sub))
+        if any(sub == "disrupted_weapons_use" for _, sub in typed):
+            # "اعتراض وتدمير طائرة مسيرة مفخخة": the drone or missile named was stopped, it did not strike
+            typed = [(t, sub) for t, sub in typed if sub not in _STOPPED]
         if not typed:
             return []
         places = self._places(sent)
@@ -730,6 +733,9 @@ class _Assembler:
 
 _TIME_REACH = 10  # tokens: a day named further away in the sentence dates something else
 _CLAUSE = 15  # tokens: how far a protest's intervention / violence cue reaches
+_STOPPED = frozenset(
+    {"air_drone_strike", "shelling_artillery_missile_attack", "remote_explosive_landmine_ied", "suicide_bomb"}
+)
 _BOMBS = frozenset({"remote_explosive_landmine_ied", "suicide_bomb", "grenade"})
 _REMOTE = frozenset({"air_drone_strike", "shelling_artillery_missile_attack"})
 _POINT_EVENTS = frozenset({"government_regains_territory", "non_state_actor_overtakes_territory", "agreement"})
