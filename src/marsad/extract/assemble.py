@@ -242,7 +242,7 @@ class _Assembler:
             casualties = self._casualties(sent, mine)
             for place in mine:
                 fat, inj = casualties.get(id(place), (None, None))
-                if fat and actor2 is None and sub not in ("armed_clash",):
+                if fat and actor2 is None and sub not in ("armed_clash",) and self._civilian_victims(sent):
                     actor2 = self._civilians()
                 out.append(
                     Mention(
@@ -302,11 +302,11 @@ class _Assembler:
             return "government_regains_territory"  # who took the place decides (``_by_actor``)
         if cls == "@protest":
             kills = [x for x in self.triggers if isinstance(x.payload, Trigger) and x.payload.cls == "@kill"]
-            if self._near(t, "lethal_force", _CLAUSE) or any(abs(x.first - t.first) <= _CLAUSE for x in kills):
+            if self._owned(t, "lethal_force") or any(self._owns(t, x.first) for x in kills):
                 return "excessive_force_against_protesters"
-            if self._near(t, "rioting", _CLAUSE):
+            if self._owned(t, "rioting"):
                 return "violent_demonstration"
-            if self._near(t, "intervention", _CLAUSE):
+            if self._owned(t, "intervention"):
                 return "protest_with_intervention"
             return "peaceful_protest"
         if (
@@ -331,6 +331,26 @@ class _Assembler:
             if not near:
                 return "suicide_bomb" if self._in_sentence("suicide", sent) else "remote_explosive_landmine_ied"
         return cls if not cls.startswith("@") else None
+
+    def _owns(self, t: Match[Entry], token: int) -> bool:
+        """Whether a cue at ``token`` belongs to protest trigger ``t``: the last protest trigger
+        of the sentence before it (the first one for cues that open the sentence). So in
+        "وقفة احتجاجية في إربد، فيما أغلق محتجون الطريق بالإطارات المشتعلة" the burning tyres
+        are the second protest's."""
+        sent = self.sent_of[t.first]
+        protests = [
+            x.first
+            for x in self.triggers
+            if self.sent_of[x.first] == sent and isinstance(x.payload, Trigger) and x.payload.cls == "@protest"
+        ]
+        if self.sent_of[token] != sent or not protests:
+            return False
+        before = [p for p in protests if p <= token]
+        owner = before[-1] if before else protests[0]
+        return owner == t.first
+
+    def _owned(self, t: Match[Entry], kind: str) -> bool:
+        return any(self._owns(t, c.first) for c in self._in_sentence(kind, self.sent_of[t.first]))
 
     def _near(self, t: Match[Entry], kind: str, reach: int) -> bool:
         """A cue of this kind in the trigger's sentence within ``reach`` tokens of it."""
@@ -423,8 +443,8 @@ class _Assembler:
             return True  # "بلدة الجيزة شرقي درعا": Daraa only says where al-Jiza is
         if r.toponym.cue in ("قضاء", "ناحيه", "مديريه", "محافظه", "ريف"):
             return True
-        word = self.doc.tokens[i].text
-        if ((i > 0 and self.doc.tokens[i - 1].text == "في") or word.startswith("ب")) and any(
+        k = self._cue_start(i)  # "حي الحمدانية في مدينة حلب": look before the cue word
+        if ((k > 0 and self.doc.tokens[k - 1].text == "في") or self.doc.tokens[k].text.startswith("ب")) and any(
             i - x.toponym.token_index <= 6 for x in earlier
         ):
             return True  # "حي المعادي في حلب", "بلدة صيدا بدرعا"
@@ -456,9 +476,9 @@ class _Assembler:
         return False
 
     def _assign_places(self, typed: list[tuple[Match[Entry], str]], places: list[Resolution]) -> list[list[Resolution]]:
-        """Each place goes to the closest trigger before it; triggers of the same event type share
-        their places; places before every trigger ("في بلدة صيدا، قصفت ...") go to the first
-        trigger only if it still has none. A dateline ("بغداد –") is no event's place."""
+        """Each place goes to the closest trigger before it; places before every trigger ("في
+        بلدة صيدا، قصفت ...") go to the first trigger if nothing follows it; then triggers of the
+        same event share their places. A dateline ("بغداد –") is no event's place."""
         out: list[list[Resolution]] = [[] for _ in typed]
         early: list[Resolution] = []
         for p in places:
@@ -470,13 +490,13 @@ class _Assembler:
                 out[left[-1]].append(p)
             else:
                 early.append(p)
-        for k, (_, sub) in enumerate(typed):
-            if not out[k]:
-                same = [out[j] for j, (_, other) in enumerate(typed) if other == sub and out[j]]
-                if same:
-                    out[k] = list(same[0])
         if early and not out[0]:
             out[0] = early
+        for k, (_, sub) in enumerate(typed):
+            if not out[k]:
+                same = [out[j] for j, (_, other) in enumerate(typed) if _same_kind(other, sub) and out[j]]
+                if same:
+                    out[k] = list(same[0])
         return out
 
     def _dateline(self, p: Resolution) -> bool:
@@ -773,6 +793,11 @@ def _unique(actors: list[Actor]) -> list[Actor]:
             seen.add(a.canonical)
             out.append(a)
     return out
+
+
+def _same_kind(a: str, b: str) -> bool:
+    """Triggers of one event in a sentence: the same type, or both forms of one protest."""
+    return a == b or (a in _PROTESTS and b in _PROTESTS)
 
 
 def _definite(word: str) -> bool:

@@ -217,7 +217,10 @@ class _Recogniser:
         """A common word or function word rather than a name (with or without the article)."""
         bare = key[2:] if key.startswith("ال") and len(key) > 3 else key
         not_place = self.w["not_place"]
-        return key in not_place or bare in not_place or key in self.w["function_word"]
+        if key in not_place or bare in not_place or key in self.w["function_word"]:
+            return True
+        # "منزله", "مدينتهم": a common noun with a possessive pronoun
+        return any(bare.endswith(p) and bare[: -len(p)] in not_place for p in ("ه", "ها", "هم", "هما", "هن"))
 
     def _named_before(self, i: int) -> int | None:
         """Clitic length when the word is an unknown place named earlier with a cue, else None."""
