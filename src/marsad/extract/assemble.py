@@ -295,7 +295,7 @@ class _Assembler:
             if self._near(t, "rioting", _CLAUSE) or rioters:
                 return "violent_demonstration"  # "مواجهات بين قوات الأمن ومتظاهرين"
             sides = {a.actor.canonical for a in here if a.actor.inter in ARMED}
-            if len(sides) <= 1 and self._civilian_victims(sent):
+            if len(sides) <= 1 and word in self.w["attack_word"] and self._civilian_victims(sent):
                 return "attack"  # "هجوم ... قتل عشرات المدنيين": one armed side, civilian dead
             return "armed_clash"
         if cls == "@control":
