@@ -62,11 +62,14 @@ class _Recogniser:
         self.gaz = gaz
         n = len(doc.tokens)
         # gazetteer keys are name keys: the final hamza of a name is folded (صنعاء = صنعا)
-        self.keys = tuple(fold_final_hamza(k) for k in (doc.keys or tuple(word_key(t.text) for t in doc.tokens)))
-        self.readings = tuple(
-            tuple((c, fold_final_hamza(k)) for c, k in readings)
-            for readings in (doc.readings or tuple(tuple(token_readings(t.text)) for t in doc.tokens))
-        )
+        keys = list(doc.keys or tuple(word_key(t.text) for t in doc.tokens))
+        readings = list(doc.readings or tuple(tuple(token_readings(t.text)) for t in doc.tokens))
+        for k, tok in enumerate(doc.tokens):
+            if tok.text.endswith("اء"):  # only such words change (readings strip prefixes only)
+                keys[k] = fold_final_hamza(keys[k])
+                readings[k] = tuple((c, fold_final_hamza(r)) for c, r in readings[k])
+        self.keys = tuple(keys)
+        self.readings = tuple(readings)
         self.sent = doc.token_sentence or tuple(doc.sentence_of(i) for i in range(n))
         self.first_words = gaz.first_words
         fw = gaz.first_words
