@@ -23,7 +23,7 @@ from typing import Protocol
 from marsad.lang.lexicon import CountryWord, Cue, Entry, Lexicons
 from marsad.models import Document, GazetteerEntry, Relation, Toponym
 from marsad.text.match import Match, token_readings, word_key
-from marsad.text.normalize import fold_final_hamza, normalize, strip_article
+from marsad.text.normalize import fold_final_hamza
 
 _STRONG_CUES = {"place", "places", "province", "countryside"}
 _CLITIC_PREPOSITIONS = ("ب", "وب", "فب", "ل", "ول")
@@ -64,7 +64,7 @@ class _Recogniser:
         # gazetteer keys are name keys: the final hamza of a name is folded (صنعاء = صنعا)
         keys = list(doc.keys or tuple(word_key(t.text) for t in doc.tokens))
         readings = list(doc.readings or tuple(tuple(token_readings(t.text)) for t in doc.tokens))
-        for k, tok in enumerate(doc.tokens):
+        for k, tok in enumerate(doc.tokens if "اء" in doc.norm else ()):
             if tok.text.endswith("اء"):  # only such words change (readings strip prefixes only)
                 keys[k] = fold_final_hamza(keys[k])
                 readings[k] = tuple((c, fold_final_hamza(r)) for c, r in readings[k])
@@ -81,16 +81,17 @@ class _Recogniser:
         self.direction_start: set[int] = set()
         self.doc_names: set[str] = set()  # unknown names a cue introduced earlier in the report
         for m in matches:
-            if isinstance(m.payload, Cue):
+            payload_type = type(m.payload)
+            if payload_type is Cue:
+                assert isinstance(m.payload, Cue)
                 kind = m.payload.kind
                 if kind in _STRONG_CUES or kind in ("direction", "container"):
                     prev = self.cue_before.get(m.last)
                     if prev is None or m.last - m.first > m.last - prev[2] or kind in _STRONG_CUES:
-                        cue_word = normalize(m.payload.phrase.split()[0].rstrip("*"))
-                        self.cue_before[m.last] = (kind, strip_article(cue_word), m.first)
-            if isinstance(m.payload, Cue) and m.payload.kind == "direction":
-                self.direction_start.add(m.first)
-            if isinstance(m.payload, CountryWord):
+                        self.cue_before[m.last] = (kind, m.payload.key, m.first)
+                if kind == "direction":
+                    self.direction_start.add(m.first)
+            elif payload_type is CountryWord:
                 continue  # "غزة", "سوريا" are places too (the gazetteer knows the countries)
             for t in range(m.first, m.last):
                 self.blocked[t] = True

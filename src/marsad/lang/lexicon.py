@@ -57,6 +57,7 @@ class Trigger:
 class Cue:
     kind: str
     phrase: str
+    key: str = ""  # normalised first word without the article ("مدينه" for "مدينة*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +153,9 @@ class Lexicons:
                        {"class": one_of(*TRIGGER_CLASSES), "weight": float_in(0, 1)}):  # fmt: skip
             matcher.add(str(r["phrase"]), Trigger(str(r["class"]), float(r["weight"]), str(r["phrase"])))  # type: ignore[arg-type]
         for r in table("cues.tsv", ("phrase", "cue", "meaning"), {"cue": one_of(*CUE_KINDS)}):
-            matcher.add(str(r["phrase"]), Cue(str(r["cue"]), str(r["phrase"])))
+            phrase = str(r["phrase"])
+            key = strip_article(normalize(phrase.split()[0].rstrip("*")))
+            matcher.add(phrase, Cue(str(r["cue"]), phrase, key))
         for r in table("actors.tsv", ("phrase", "canonical", "inter", "country", "scope", "meaning"),
                        {"inter": int_in(1, 8), "country": _iso_or_here, "scope": _scope}):  # fmt: skip
             entry = ActorEntry(str(r["canonical"]), r["inter"], str(r["country"]), r["scope"], str(r["phrase"]))  # type: ignore[arg-type]
