@@ -70,7 +70,14 @@ class Pipeline:
         named = [m.payload.country for m in matches if isinstance(m.payload, CountryWord) and m.first not in in_actor]
         hint = max(set(named), key=named.count) if named else None
         places = self.geoparser.resolve(toponyms, context_country=hint)
-        country = report_country(doc, named, [r.entry.country for r in places if r.entry is not None])
+        capital_keys = {"عاصمه"}  # "العاصمة طرابلس": a capital names the report's country outright
+        votes = [
+            r.entry.country
+            for r in places
+            if r.entry is not None
+            for _ in range(2 if r.toponym.cue in capital_keys else 1)
+        ]
+        country = report_country(doc, named, votes)
         places = [r for r in places if not _stray(r, country)]
         numbers = Numbers(doc, matches, self.lexicons.words)
         spans = Spans(

@@ -21,7 +21,7 @@ from marsad.extract.times import TimeExpr
 from marsad.geo.resolve import Resolution
 from marsad.lang.lexicon import CountryWord, Cue, Entry, Trigger, Unit
 from marsad.models import Actor, Document, Quantity, Source
-from marsad.text.match import Match, longest_first
+from marsad.text.match import Match, longest_first, word_key
 from marsad.text.normalize import name_key
 
 VIOLENT = frozenset(
@@ -239,6 +239,8 @@ class _Assembler:
                     continue  # no one attacked anyone
                 actor1 = self._unidentified()  # "قتل مدني برصاص مجهولين"
             sub = _by_actor(sub, actor1)
+            if sub == "arrests" and any(c.kind == "kill" and c.value for c in self._sentence_casualties(sent)):
+                sub = "attack" if self._civilian_victims(sent) else "armed_clash"  # a raid that killed
             casualties = self._casualties(sent, mine)
             for place in mine:
                 fat, inj = casualties.get(id(place), (None, None))
@@ -404,9 +406,21 @@ class _Assembler:
         """A neighbourhood or camp the gazetteer does not know ("حي الجابريات", "أحياء الكوثر")
         is placed at its city, precision 2, keeping its own name: the city named in the same
         sentence, else the last town of the report before it."""
-        if r.entry is not None or r.toponym.cue not in self.w["quarter_cue"]:
+        foreign = (
+            r.entry is not None
+            and self.s.country is not None
+            and r.entry.country != self.s.country
+            and r.entry.kind != "country"
+        )
+        if not foreign and (r.entry is not None or r.toponym.cue not in self.w["quarter_cue"]):
             return r
         towns = [x for x in inside if x.entry is not None and x is not r and x.entry.kind not in ("admin1", "country")]
+        if foreign:
+            # "منطقة صلاح الدين جنوب العاصمة طرابلس": a namesake abroad is not the place; the
+            # town of this report named with it is
+            towns = [x for x in towns if x.entry is not None and x.entry.country == self.s.country]
+            if not towns:
+                return r
         if not towns:
             towns = [x for x in self.s.places if x.entry is not None and x.toponym.token_index < r.toponym.token_index
                      and x.entry.kind not in ("admin1", "country")]  # fmt: skip
@@ -414,7 +428,10 @@ class _Assembler:
             return r
         city = min(towns, key=lambda x: abs(x.toponym.token_index - r.toponym.token_index))
         near = replace(r.toponym, relation="near")
-        reason = f"'{r.toponym.name}' is not in the gazetteer: placed at {city.toponym.name}, the city named with it"
+        reason = (
+            f"'{r.toponym.name}' is not in the gazetteer for this country: placed at {city.toponym.name}, "
+            "the town named with it"
+        )
         return Resolution(near, city.entry, city.candidates, warning=reason)
 
     def _toward(self, p: Resolution) -> bool:
@@ -561,7 +578,11 @@ class _Assembler:
         carried = False
         # the acting side stands before the trigger, or right after a verb (VSO); an armed group
         # named further on is more often the side hit or the object of a purpose clause
-        subjects = [a for a in armed if (a.last <= t.first or a.first - t.last <= 3) and not a.clitic.endswith("ل")]
+        subjects = [
+            a
+            for a in armed
+            if (a.last <= t.first or a.first - t.last <= 3) and (not a.clitic.endswith("ل") or self._affiliated(a))
+        ]
         if sub == "air_drone_strike" and any(a.actor.inter in (1, 8) for a in subjects):
             subjects = [a for a in subjects if a.actor.inter in (1, 8)]  # aircraft belong to states
         if self.claimed is not None and sub in _CLAIMABLE and not any(a.actor.inter in (2, 3, 4) for a in subjects):
@@ -635,6 +656,10 @@ class _Assembler:
             )
         return any(a.last <= c.first < b.first for c in self.cues.get("ally", ()))
 
+    def _affiliated(self, a: ActorMention) -> bool:
+        """ "قوات تابعة لحكومة الوحدة", "مروحيات تابعة للنظام": the ل names whose forces they are."""
+        return a.first > 0 and word_key(self.doc.tokens[a.first - 1].text) in self.w["affiliation_word"]
+
     def _is_victim(self, a: ActorMention) -> bool:
         """Named right after a death word: "مقتل سبعة مسلحين" are the dead, not the attackers."""
         return any(0 <= a.first - c.last <= 2 for c in self.cues.get("kill", ()))
@@ -700,6 +725,9 @@ class _Assembler:
                 inj = c.value if inj is None else inj
             out[id(target)] = (fat, inj)
         return out
+
+    def _sentence_casualties(self, sent: int) -> list[Casualty]:
+        return [c for c in self.s.casualties if self.sent_of[c.first] == sent]
 
     def _casualty_place(self, c: Casualty, places: list[Resolution]) -> Resolution | None:
         """The place a casualty figure belongs to: the place named right after it ("بمقتل مدني
