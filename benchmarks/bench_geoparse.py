@@ -22,7 +22,7 @@ from marsad.models import RawDocument
 from marsad.pipeline import Pipeline
 from marsad.text.prepare import prepare
 
-ROUNDS = 3
+ROUNDS = 5
 
 
 def _best(work: Callable[[], None]) -> float:

@@ -65,6 +65,7 @@ _ARABIC_LETTERS = re.compile(r"[\u0621-\u063a\u0641-\u064a]")
 # Core Arabic letters, diacritics, punctuation that can appear in a name. Anything else from the
 # Arabic block (پ چ ژ گ ک ی ڵ ۆ …) marks a Persian, Kurdish or Urdu spelling.
 _ARABIC_ONLY = re.compile(r"^[\u0621-\u063a\u0640-\u0652\u0670\s'\-.()]+$")
+_JOINED_PREFIX = re.compile(r"^(كفر|بيت|دير|عين|تل|ابو|ام) (?=\S)")
 _GENERIC_PREFIX = re.compile(r"^(?:مدينة|مدينه|محافظة|محافظه|بلدة|بلده|قرية|قريه|ناحية|ناحيه|منطقة|منطقه|شعبية) ")
 _EN_ADMIN_AFFIX = re.compile(r"(?i)^(?:muhafazat|mohafazat|ostan-e)\s+|\s+(?:governorate|province|region|vilayeti)$")
 
@@ -115,6 +116,9 @@ class Place:
                 key = name_key(form)
                 if len(key) >= 2 and not key.isdigit():
                     out.add(key)
+                    joined = _JOINED_PREFIX.sub(r"\1", key)  # "كفر نبوده" is also written "كفرنبوده"
+                    if joined != key:
+                        out.add(joined)
         return out
 
 

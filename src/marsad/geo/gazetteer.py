@@ -61,6 +61,8 @@ class Gazetteer:
             lengths.setdefault(head, set()).add(k.count(" ") + 1)
         # first word of a key -> the word counts of the keys starting with it, longest first
         self.first_words: dict[str, tuple[int, ...]] = {h: tuple(sorted(v, reverse=True)) for h, v in lengths.items()}
+        # word as written -> the gazetteer names its readings can start (filled by toponym recognition)
+        self.heads_cache: dict[str, list[tuple[int, str, tuple[int, ...]]]] = {}
 
     @classmethod
     def open(cls, path: Path | None = None) -> Gazetteer:

@@ -28,6 +28,7 @@ from marsad.text.normalize import fold_final_hamza
 _STRONG_CUES = {"place", "places", "province", "countryside"}
 _CLITIC_PREPOSITIONS = ("ب", "وب", "فب", "ل", "ول")
 Words = dict[str, frozenset[str]]
+_HEADS_CACHE_LIMIT = 200_000
 _AREA_PLURALS = frozenset({"بلدات", "قري", "مناطق"})  # not "مدن": "مدن الخرطوم وأم درمان" lists cities
 
 
@@ -74,7 +75,19 @@ class _Recogniser:
         self.first_words = gaz.first_words
         fw = gaz.first_words
         # per token, the readings that start a gazetteer name: (clitic, key, word counts)
-        self.heads = [[(c, k, fw[k]) for c, k in readings if k in fw] for readings in self.readings]
+        cache = getattr(gaz, "heads_cache", None)
+        if cache is None:
+            self.heads = [[(c, k, fw[k]) for c, k in readings if k in fw] for readings in self.readings]
+        else:  # words repeat across reports: look each word's heads up once per gazetteer
+            if len(cache) > _HEADS_CACHE_LIMIT:
+                cache.clear()
+            heads = []
+            for tok, readings in zip(doc.tokens, self.readings, strict=True):
+                found = cache.get(tok.text)
+                if found is None:
+                    found = cache[tok.text] = [(c, k, fw[k]) for c, k in readings if k in fw]
+                heads.append(found)
+            self.heads = heads
         # cue ending right before token i: (cue kind, cue key, first token of the cue)
         self.cue_before: dict[int, tuple[str, str, int]] = {}
         self.blocked = [False] * n
@@ -155,8 +168,13 @@ class _Recogniser:
             if cued and cue is not None and cue[0] != "province" and i in self.direction_start:
                 i += 1  # "أحياء جنوب الخرطوم": the direction word is not a name
                 continue
-            continues = list_state is not None and self._continues_list(list_state[0], i)
-            if not cued and not continues and (self.blocked[i] or not self.heads[i]) and self._named_before(i) is None:
+            continues = list_state is not None and i == list_state[0] and self._continues_list(list_state[0], i)
+            if (
+                not cued
+                and not continues
+                and (self.blocked[i] or not self.heads[i])
+                and (not self.doc_names or self._named_before(i) is None)
+            ):
                 i += 1  # a claimed word (an actor, a cue) or one that starts no known name
                 continue
             gm = self._gaz_match(i)
