@@ -77,15 +77,15 @@ class _Recogniser:
         # per token, the readings that start a gazetteer name: (clitic, key, word counts)
         cache = getattr(gaz, "heads_cache", None)
         if cache is None:
-            self.heads = [[(c, k, fw[k]) for c, k in readings if k in fw] for readings in self.readings]
+            self.heads = [[(c, k, fw[k]) for c, k in word if k in fw] for word in self.readings]
         else:  # words repeat across reports: look each word's heads up once per gazetteer
             if len(cache) > _HEADS_CACHE_LIMIT:
                 cache.clear()
-            heads = []
-            for tok, readings in zip(doc.tokens, self.readings, strict=True):
+            heads: list[list[tuple[int, str, tuple[int, ...]]]] = []
+            for tok, word in zip(doc.tokens, self.readings, strict=True):
                 found = cache.get(tok.text)
                 if found is None:
-                    found = cache[tok.text] = [(c, k, fw[k]) for c, k in readings if k in fw]
+                    found = cache[tok.text] = [(c, k, fw[k]) for c, k in word if k in fw]
                 heads.append(found)
             self.heads = heads
         # cue ending right before token i: (cue kind, cue key, first token of the cue)
