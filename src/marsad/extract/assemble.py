@@ -239,6 +239,8 @@ class _Assembler:
                     continue  # no one attacked anyone
                 actor1 = self._unidentified()  # "قتل مدني برصاص مجهولين"
             sub = _by_actor(sub, actor1)
+            if sub in _TAKEOVERS and self._building_taken(t):
+                sub = "armed_clash"  # "السيطرة على مبنى رئيسي": a building, not the place itself
             if sub == "arrests" and any(c.kind == "kill" and c.value for c in self._sentence_casualties(sent)):
                 sub = "attack" if self._civilian_victims(sent) else "armed_clash"  # a raid that killed
             casualties = self._casualties(sent, mine)
@@ -329,10 +331,14 @@ class _Assembler:
             if others and t.last - t.first == 1:
                 return None  # "انفجار" caused by the strike or bomb named in the same sentence
         if cls == "looting_property_destruction" and word in self.w["property_verb"]:
-            near = [c for c in self._in_sentence("property", sent) if 0 <= c.first - t.last <= 8]
+            near = [c for c in self._in_sentence("property", sent) if t.first < c.first and c.first - t.last <= 8]
             if not near:
                 return "suicide_bomb" if self._in_sentence("suicide", sent) else "remote_explosive_landmine_ied"
         return cls if not cls.startswith("@") else None
+
+    def _building_taken(self, t: Match[Entry]) -> bool:
+        """The object taken is a building (مبنى، مقر، فندق): the fight goes on around it."""
+        return any(0 <= c.first - t.last <= 1 for c in self.cues.get("property", ()))
 
     def _owns(self, t: Match[Entry], token: int) -> bool:
         """Whether a cue at ``token`` belongs to protest trigger ``t``: the last protest trigger
@@ -578,10 +584,12 @@ class _Assembler:
         carried = False
         # the acting side stands before the trigger, or right after a verb (VSO); an armed group
         # named further on is more often the side hit or the object of a purpose clause
+        verb = not _definite(self.doc.tokens[t.first].text)  # "السيطرة على ..." is a noun: no VSO subject
         subjects = [
             a
             for a in armed
-            if (a.last <= t.first or a.first - t.last <= 3) and (not a.clitic.endswith("ل") or self._affiliated(a))
+            if (a.last <= t.first or (verb and a.first - t.last <= 3))
+            and (not a.clitic.endswith("ل") or self._affiliated(a))
         ]
         if sub == "air_drone_strike" and any(a.actor.inter in (1, 8) for a in subjects):
             subjects = [a for a in subjects if a.actor.inter in (1, 8)]  # aircraft belong to states
@@ -784,6 +792,7 @@ _CLAUSE = 15  # tokens: how far a protest's intervention / violence cue reaches
 _STOPPED = frozenset(
     {"air_drone_strike", "shelling_artillery_missile_attack", "remote_explosive_landmine_ied", "suicide_bomb"}
 )
+_TAKEOVERS = frozenset({"government_regains_territory", "non_state_actor_overtakes_territory"})
 _BOMBS = frozenset({"remote_explosive_landmine_ied", "suicide_bomb", "grenade"})
 _REMOTE = frozenset({"air_drone_strike", "shelling_artillery_missile_attack"})
 _POINT_EVENTS = frozenset({"government_regains_territory", "non_state_actor_overtakes_territory", "agreement"})

@@ -144,12 +144,17 @@ class _Recogniser:
         return self.doc.norm[self.doc.tokens[a].end : self.doc.tokens[b].start]
 
     def _name_like(self, i: int) -> bool:
+        """An unknown word after a strong cue that can be a name: not a function word or an
+        adjective ("حي \"العربي\"" is a name, although العربي is also a common word)."""
         key = self.keys[i]
         text = self.doc.tokens[i].text
         return (
             not self.blocked[i]
             and len(key) >= 2
-            and not self._common(key)
+            and key not in self.w["function_word"]
+            and text not in self.w["function_word"]
+            and text not in self.w["name_adjective"]
+            and text not in self.w["direction_adjective"]
             and not (text.startswith(("و", "ف")) and len(text) > 3)
             and not text.isdigit()
             and all("\u0600" <= ch <= "\u06ff" for ch in text)
