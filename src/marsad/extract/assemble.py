@@ -92,7 +92,17 @@ class _Assembler:
             blocked.add(r.toponym.token_index)
         for x in spans.times:
             blocked.update(range(x.first, x.last))  # "فجر اليوم" is dawn, not "blew up"
-        trig = [m for m in spans.matches if isinstance(m.payload, Trigger) and m.first not in blocked]
+        # a trigger word inside a longer actor name ("قوات مكافحة الشغب") is part of the name
+        inside_actor = {t for a in spans.actors if a.last - a.first > 1 for t in range(a.first, a.last)}
+        trig = [
+            m
+            for m in spans.matches
+            if isinstance(m.payload, Trigger)
+            and m.first not in blocked
+            and not (
+                m.last - m.first == 1 and m.first in inside_actor and not self._actor_starts(m.first, spans.actors)
+            )
+        ]
         self.triggers = longest_first(trig)
         self.air_mode = self._air_mode()
         self.last_actor: tuple[Actor, tuple[Actor, ...]] | None = None
@@ -103,6 +113,10 @@ class _Assembler:
         self.focus_date: tuple[dt.date, int] | None = None
         self.claimed = self._claimed()
         self.speakers = self._speakers()
+
+    @staticmethod
+    def _actor_starts(token: int, actors: Sequence[ActorMention]) -> bool:
+        return any(a.first == token for a in actors)
 
     def _claimed(self) -> ActorMention | None:
         """The group that claimed the attack ("أعلنت جماعة الشباب مسؤوليتها عن الهجوم")."""
@@ -584,6 +598,7 @@ class _Assembler:
         carried = False
         # the acting side stands before the trigger, or right after a verb (VSO); an armed group
         # named further on is more often the side hit or the object of a purpose clause
+        armed = [a for a in armed if not self._spoken_for(a)]
         verb = not _definite(self.doc.tokens[t.first].text)  # "السيطرة على ..." is a noun: no VSO subject
         subjects = [
             a
@@ -663,6 +678,12 @@ class _Assembler:
                 or "،" in self.doc.norm[self.doc.tokens[a.last - 1].end : self.doc.tokens[b.first].start]
             )
         return any(a.last <= c.first < b.first for c in self.cues.get("ally", ()))
+
+    def _spoken_for(self, a: ActorMention) -> bool:
+        """ "مصدر في قيادة شرطة حلب": the force named in an attribution is the speaker, not the actor."""
+        return any(
+            word_key(self.doc.tokens[k].text) in self.w["speaker_noun"] for k in range(max(0, a.first - 2), a.first)
+        )
 
     def _affiliated(self, a: ActorMention) -> bool:
         """ "قوات تابعة لحكومة الوحدة", "مروحيات تابعة للنظام": the ل names whose forces they are."""

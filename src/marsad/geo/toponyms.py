@@ -205,6 +205,7 @@ class _Recogniser:
                 and cue[1] in self.w["unknown_name_cue"]
                 and self._bare_cue(cue[2], i)
                 and self._name_like(i)
+                and (cue[1] in self.w["quarter_cue"] or not self._common(self.keys[i]))
             ):
                 accepted = (i + 1, 0)
                 nxt = i + 1
