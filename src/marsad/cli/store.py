@@ -73,14 +73,25 @@ def ingest_command(
         store = open_store(settings.db_url)
     except MarsadError as exc:
         raise _fail(exc) from None
-    bar = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=console, transient=True, disable=not progress)
+    bar = Progress(
+        TextColumn("ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not progress,
+    )
     try:
         with bar:
             task = bar.add_task("ingest", total=estimate(paths) or None)
-            report = ingest(store, read_paths(paths, settings.max_document_bytes), extract,
-                            on_item=lambda: bar.advance(task),
-                            on_failure=lambda line: console.print(line, markup=False, highlight=False))
+            report = ingest(
+                store,
+                read_paths(paths, settings.max_document_bytes),
+                extract,
+                on_item=lambda: bar.advance(task),
+                on_failure=lambda line: console.print(line, markup=False, highlight=False),
+            )
     except MarsadError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:
@@ -88,18 +99,29 @@ def ingest_command(
         raise typer.Exit(130) from None
     finally:
         store.close()
-    console.print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
-                  f"{report.failed} failed; {report.mentions} mentions", markup=False, highlight=False)
+    console.print(
+        f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
+        f"{report.failed} failed; {report.mentions} mentions",
+        markup=False,
+        highlight=False,
+    )
     if report.failed:
         raise typer.Exit(1)
 
 
-def _query(country: str | None, admin1: str | None, since: str | None, until: str | None, type_: str | None,
-           limit: int | None) -> Any:
+def _query(
+    country: str | None, admin1: str | None, since: str | None, until: str | None, type_: str | None, limit: int | None
+) -> Any:
     from marsad.store import EventQuery
 
-    return EventQuery(country=country, admin1=admin1, since=_date(since, "--since"), until=_date(until, "--until"),
-                      type=type_, limit=limit)
+    return EventQuery(
+        country=country,
+        admin1=admin1,
+        since=_date(since, "--since"),
+        until=_date(until, "--until"),
+        type=type_,
+        limit=limit,
+    )
 
 
 COUNTRY = typer.Option(None, "--country", help="ISO 3166-1 alpha-2 code, e.g. SY.")
@@ -144,9 +166,16 @@ def events_command(
         loc = ev.get("location") or {}
         low, high = ev.get("fatalities_min"), ev.get("fatalities_max")
         toll = "" if low is None else (str(low) if low == high else f"{low}-{high}")
-        table.add_row(ev["event_id"], ev.get("date") or "?", ev.get("sub_event_type"),
-                      loc.get("name_en") or loc.get("name") or "", loc.get("admin1") or "", toll,
-                      str(ev.get("independent_sources")), str(ev.get("n_mentions")))
+        table.add_row(
+            ev["event_id"],
+            ev.get("date") or "?",
+            ev.get("sub_event_type"),
+            loc.get("name_en") or loc.get("name") or "",
+            loc.get("admin1") or "",
+            toll,
+            str(ev.get("independent_sources")),
+            str(ev.get("n_mentions")),
+        )
     console = Console()
     if not console.is_terminal:  # piped: do not squeeze the table into 80 columns
         console = Console(width=200)
@@ -178,11 +207,15 @@ def export_command(
                 with binary as fb:
                     n = export.write_parquet(events, fb)
             else:
-                text: Any = (nullcontext(sys.stdout) if output == "-"
-                             else open(output, "w", encoding="utf-8", newline=""))  # noqa: SIM115
+                text: Any = (
+                    nullcontext(sys.stdout) if output == "-" else open(output, "w", encoding="utf-8", newline="")
+                )  # noqa: SIM115
                 with text as ft:
-                    writer = {"jsonl": export.write_jsonl, "acled-csv": export.write_csv,
-                              "geojson": export.write_geojson}[fmt]
+                    writer = {
+                        "jsonl": export.write_jsonl,
+                        "acled-csv": export.write_csv,
+                        "geojson": export.write_geojson,
+                    }[fmt]
                     n = writer(events, ft)
         finally:
             store.close()

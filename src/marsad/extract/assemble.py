@@ -21,7 +21,7 @@ from marsad.extract.times import TimeExpr
 from marsad.geo.resolve import Resolution
 from marsad.lang.lexicon import CountryWord, Cue, Entry, Trigger, Unit
 from marsad.models import Actor, Document, Quantity, Source
-from marsad.text.match import Match, longest_first, word_key
+from marsad.text.match import Match, is_definite, longest_first, word_key
 from marsad.text.normalize import name_key
 
 VIOLENT = frozenset(
@@ -233,13 +233,13 @@ class _Assembler:
                 mine = [p for p in mine if p.toponym.token_index >= t.last] or after[:1]
                 if not mine:
                     continue
-            if not mine and sub not in _POINT_EVENTS and not _definite(self.doc.tokens[t.first].text):
+            if not mine and sub not in _POINT_EVENTS and not is_definite(self.doc.tokens[t.first].text):
                 mine = [p for p in places if not self._dateline(p)]  # "وسط معارك عنيفة": where the sentence is
             if not mine:
                 mine = [p for p in self._containers(sent)][:1]
             if not mine:
                 prev = self._previous_place(t.first)
-                if prev is None or _definite(self.doc.tokens[t.first].text):
+                if prev is None or is_definite(self.doc.tokens[t.first].text):
                     continue  # "الضربات الجوية" with no place of its own refers back to an event told already
                 mine, fallback = [prev], True
             date, precision, background, own_date = self._date(t, sent)
@@ -599,7 +599,7 @@ class _Assembler:
         # the acting side stands before the trigger, or right after a verb (VSO); an armed group
         # named further on is more often the side hit or the object of a purpose clause
         armed = [a for a in armed if not self._spoken_for(a)]
-        verb = not _definite(self.doc.tokens[t.first].text)  # "السيطرة على ..." is a noun: no VSO subject
+        verb = not is_definite(self.doc.tokens[t.first].text)  # "السيطرة على ..." is a noun: no VSO subject
         subjects = [
             a
             for a in armed
@@ -856,10 +856,6 @@ def _unique(actors: list[Actor]) -> list[Actor]:
 def _same_kind(a: str, b: str) -> bool:
     """Triggers of one event in a sentence: the same type, or both forms of one protest."""
     return a == b or (a in _PROTESTS and b in _PROTESTS)
-
-
-def _definite(word: str) -> bool:
-    return word.startswith(("ال", "بال", "وال", "فال", "لل", "ولل", "كال", "وبال"))
 
 
 def _country(r: Resolution) -> bool:

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from marsad.lang.lexicon import CountryWord, Cue, Entry, Lexicons
 from marsad.models import Document, GazetteerEntry, Relation, Toponym
-from marsad.text.match import Match, token_readings, word_key
+from marsad.text.match import Match, is_definite, token_readings, word_key
 from marsad.text.normalize import fold_final_hamza
 
 _STRONG_CUES = {"place", "places", "province", "countryside"}
@@ -275,7 +275,7 @@ class _Recogniser:
 
     def _bare_cue(self, cue_first: int, i: int) -> bool:
         """An indefinite cue word right before the name ("مدينة درعا", not "المدينة وتقع")."""
-        definite = _definite(self.doc.tokens[cue_first].text)
+        definite = is_definite(self.doc.tokens[cue_first].text)
         gap = self._gap(i - 1, i) if i > 0 else ""
         return not definite and all(ch in " \"'«»“”(" for ch in gap)
 
@@ -341,7 +341,7 @@ class _Recogniser:
             if direction is None or direction[0] != "direction":
                 continue
             word = self.doc.tokens[direction[2]].text
-            if not _definite(word) or word_key(word) in self.w["direction_noun"]:
+            if not is_definite(word) or word_key(word) in self.w["direction_noun"]:
                 relation = "near"  # "جنوب درعا", "أطراف المدينة", but not "الريف الغربي"
                 break
         return relation, cue_key, plural
@@ -372,7 +372,3 @@ class _Recogniser:
             is_country=is_country,
             country_hint=country_hint,
         )
-
-
-def _definite(word: str) -> bool:
-    return word.startswith(("ال", "بال", "وال", "فال", "لل", "ولل", "كال", "وبال"))

@@ -6,5 +6,13 @@ from marsad.ingest.dedup import NearDuplicates
 from marsad.ingest.readers import ReadFailure, estimate, read_paths
 from marsad.ingest.run import Extractor, IngestReport, content_hash, ingest
 
-__all__ = ["Extractor", "IngestReport", "NearDuplicates", "ReadFailure", "content_hash", "estimate", "ingest",
-           "read_paths"]
+__all__ = [
+    "Extractor",
+    "IngestReport",
+    "NearDuplicates",
+    "ReadFailure",
+    "content_hash",
+    "estimate",
+    "ingest",
+    "read_paths",
+]

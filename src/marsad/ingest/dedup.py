@@ -44,8 +44,13 @@ class NearDuplicates:
         self._groups: dict[str, str] = {}
 
     def signature(self, text: str) -> MinHash:
-        mh = MinHash(num_perm=self.num_perm, seed=1, permutations=self._template.permutations, scheme=_SCHEME,
-                     hashfunc=zlib.crc32)
+        mh = MinHash(
+            num_perm=self.num_perm,
+            seed=1,
+            permutations=self._template.permutations,
+            scheme=_SCHEME,
+            hashfunc=zlib.crc32,
+        )
         mh.update_batch(sorted(shingles(text)))
         return mh
 
@@ -54,8 +59,9 @@ class NearDuplicates:
 
     def from_bytes(self, data: bytes) -> MinHash:
         values = np.frombuffer(data, dtype=np.uint64).copy()
-        return MinHash(seed=1, hashvalues=values, permutations=self._template.permutations, scheme=_SCHEME,
-                       hashfunc=zlib.crc32)
+        return MinHash(
+            seed=1, hashvalues=values, permutations=self._template.permutations, scheme=_SCHEME, hashfunc=zlib.crc32
+        )
 
     def load(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
         """Index stored documents: ``(doc_id, dup_group, signature bytes)``."""

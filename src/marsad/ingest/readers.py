@@ -65,8 +65,11 @@ def expand(paths: Sequence[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(p for p in sorted(path.rglob("*"))
-                       if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            out.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
         else:
             out.append(path)
     return out
@@ -153,16 +156,28 @@ def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> Itera
 
 _META = re.compile(r"<meta\b[^>]*>", re.I | re.S)
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.S)
-_DATE_KEYS = ("article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
-              "date", "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date", "parsely-pub-date")
+_DATE_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+)
 _JSONLD = re.compile(r"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.I | re.S)
 _LINK = re.compile(r"<link\b[^>]*>", re.I | re.S)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 
 
 def _attrs(tag: str) -> dict[str, str]:
-    return {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
-            for m in _ATTR.finditer(tag)}
+    return {
+        m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "") for m in _ATTR.finditer(tag)
+    }
 
 
 def _metas(page: str) -> dict[str, str]:
@@ -270,5 +285,4 @@ def _entry_document(entry: Any, outlet: str | None) -> RawDocument:
     link = entry.get("link")
     doc_id = entry.get("id") or link or "feed-" + text_hash(body)[:16]
     host = urlparse(link).hostname if link else None
-    return RawDocument(doc_id=str(doc_id), text=body, published=published, title=title, url=link,
-                       outlet=outlet or host)
+    return RawDocument(doc_id=str(doc_id), text=body, published=published, title=title, url=link, outlet=outlet or host)

@@ -78,8 +78,14 @@ def _fail(report: IngestReport, line: str, on_failure: Callable[[str], None] | N
         on_failure(line)
 
 
-def _one(store: Store, raw: RawDocument, extract: Extractor, dedup: NearDuplicates, report: IngestReport,
-         on_failure: Callable[[str], None] | None) -> None:
+def _one(
+    store: Store,
+    raw: RawDocument,
+    extract: Extractor,
+    dedup: NearDuplicates,
+    report: IngestReport,
+    on_failure: Callable[[str], None] | None,
+) -> None:
     digest = content_hash(raw)
     if store.document_hash(raw.doc_id) == digest:
         report.unchanged += 1
@@ -99,8 +105,7 @@ def _one(store: Store, raw: RawDocument, extract: Extractor, dedup: NearDuplicat
         return
     sig = dedup.signature(raw.text)
     group, dup_of = dedup.find(raw.doc_id, sig)
-    record = DocumentRecord(raw=raw, content_hash=digest, dup_group=group, dup_of=dup_of,
-                            minhash=dedup.to_bytes(sig))
+    record = DocumentRecord(raw=raw, content_hash=digest, dup_group=group, dup_of=dup_of, minhash=dedup.to_bytes(sig))
     outcome = store.add(record, result)
     dedup.add(raw.doc_id, group, sig)
     if outcome == "unchanged":

@@ -11,29 +11,82 @@ from marsad.errors import ConfigError
 
 FORMATS = ("jsonl", "acled-csv", "geojson", "parquet")
 
-ACLED_COLUMNS = ("event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type", "actor1",
-                 "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "country", "admin1",
-                 "location", "latitude", "longitude", "geo_precision", "source", "notes", "fatalities", "timestamp")
+ACLED_COLUMNS = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "country",
+    "admin1",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
+    "timestamp",
+)
 
-COUNTRY_NAMES = {"SY": "Syria", "LB": "Lebanon", "IQ": "Iraq", "YE": "Yemen", "JO": "Jordan", "PS": "Palestine",
-                 "IL": "Israel", "EG": "Egypt", "LY": "Libya", "SD": "Sudan", "SS": "South Sudan", "TR": "Turkey",
-                 "IR": "Iran", "SA": "Saudi Arabia", "TN": "Tunisia", "DZ": "Algeria", "MA": "Morocco",
-                 "SO": "Somalia", "ML": "Mali", "RU": "Russia", "US": "United States", "AE": "United Arab Emirates",
-                 "KW": "Kuwait", "QA": "Qatar", "BH": "Bahrain", "OM": "Oman", "MR": "Mauritania"}
+COUNTRY_NAMES = {
+    "SY": "Syria",
+    "LB": "Lebanon",
+    "IQ": "Iraq",
+    "YE": "Yemen",
+    "JO": "Jordan",
+    "PS": "Palestine",
+    "IL": "Israel",
+    "EG": "Egypt",
+    "LY": "Libya",
+    "SD": "Sudan",
+    "SS": "South Sudan",
+    "TR": "Turkey",
+    "IR": "Iran",
+    "SA": "Saudi Arabia",
+    "TN": "Tunisia",
+    "DZ": "Algeria",
+    "MA": "Morocco",
+    "SO": "Somalia",
+    "ML": "Mali",
+    "RU": "Russia",
+    "US": "United States",
+    "AE": "United Arab Emirates",
+    "KW": "Kuwait",
+    "QA": "Qatar",
+    "BH": "Bahrain",
+    "OM": "Oman",
+    "MR": "Mauritania",
+}
 
-ACLED_EVENT_TYPES = {"battles": "Battles", "explosions_remote_violence": "Explosions/Remote violence",
-                     "violence_against_civilians": "Violence against civilians", "protests": "Protests",
-                     "riots": "Riots", "strategic_developments": "Strategic developments"}
+ACLED_EVENT_TYPES = {
+    "battles": "Battles",
+    "explosions_remote_violence": "Explosions/Remote violence",
+    "violence_against_civilians": "Violence against civilians",
+    "protests": "Protests",
+    "riots": "Riots",
+    "strategic_developments": "Strategic developments",
+}
 
-_SUB_NAMES = {"air_drone_strike": "Air/drone strike",
-              "shelling_artillery_missile_attack": "Shelling/artillery/missile attack",
-              "remote_explosive_landmine_ied": "Remote explosive/landmine/IED",
-              "government_regains_territory": "Government regains territory",
-              "non_state_actor_overtakes_territory": "Non-state actor overtakes territory",
-              "abduction_forced_disappearance": "Abduction/forced disappearance",
-              "headquarters_or_base_established": "Headquarters or base established",
-              "looting_property_destruction": "Looting/property destruction",
-              "excessive_force_against_protesters": "Excessive force against protesters"}
+_SUB_NAMES = {
+    "air_drone_strike": "Air/drone strike",
+    "shelling_artillery_missile_attack": "Shelling/artillery/missile attack",
+    "remote_explosive_landmine_ied": "Remote explosive/landmine/IED",
+    "government_regains_territory": "Government regains territory",
+    "non_state_actor_overtakes_territory": "Non-state actor overtakes territory",
+    "abduction_forced_disappearance": "Abduction/forced disappearance",
+    "headquarters_or_base_established": "Headquarters or base established",
+    "looting_property_destruction": "Looting/property destruction",
+    "excessive_force_against_protesters": "Excessive force against protesters",
+}
 
 
 def sub_event_name(sub: str | None) -> str:
@@ -136,20 +189,44 @@ def write_parquet(events: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
     for ev in events:
         row = acled_row(ev)
         row = {k: (None if v == "" else v) for k, v in row.items()}
-        row.update(fatalities_min=ev.get("fatalities_min"), fatalities_max=ev.get("fatalities_max"),
-                   independent_sources=ev.get("independent_sources"),
-                   mentions=json.dumps(ev.get("mentions") or [], ensure_ascii=False))
+        row.update(
+            fatalities_min=ev.get("fatalities_min"),
+            fatalities_max=ev.get("fatalities_max"),
+            independent_sources=ev.get("independent_sources"),
+            mentions=json.dumps(ev.get("mentions") or [], ensure_ascii=False),
+        )
         rows.append(row)
-    schema = pa.schema([
-        ("event_id_cnty", pa.string()), ("event_date", pa.string()), ("year", pa.string()),
-        ("time_precision", pa.int64()), ("event_type", pa.string()), ("sub_event_type", pa.string()),
-        ("actor1", pa.string()), ("assoc_actor_1", pa.string()), ("inter1", pa.int64()), ("actor2", pa.string()),
-        ("assoc_actor_2", pa.string()), ("inter2", pa.int64()), ("interaction", pa.int64()), ("country", pa.string()),
-        ("admin1", pa.string()), ("location", pa.string()), ("latitude", pa.float64()), ("longitude", pa.float64()),
-        ("geo_precision", pa.int64()), ("source", pa.string()), ("notes", pa.string()), ("fatalities", pa.int64()),
-        ("timestamp", pa.int64()), ("fatalities_min", pa.int64()), ("fatalities_max", pa.int64()),
-        ("independent_sources", pa.int64()), ("mentions", pa.string()),
-    ])
+    schema = pa.schema(
+        [
+            ("event_id_cnty", pa.string()),
+            ("event_date", pa.string()),
+            ("year", pa.string()),
+            ("time_precision", pa.int64()),
+            ("event_type", pa.string()),
+            ("sub_event_type", pa.string()),
+            ("actor1", pa.string()),
+            ("assoc_actor_1", pa.string()),
+            ("inter1", pa.int64()),
+            ("actor2", pa.string()),
+            ("assoc_actor_2", pa.string()),
+            ("inter2", pa.int64()),
+            ("interaction", pa.int64()),
+            ("country", pa.string()),
+            ("admin1", pa.string()),
+            ("location", pa.string()),
+            ("latitude", pa.float64()),
+            ("longitude", pa.float64()),
+            ("geo_precision", pa.int64()),
+            ("source", pa.string()),
+            ("notes", pa.string()),
+            ("fatalities", pa.int64()),
+            ("timestamp", pa.int64()),
+            ("fatalities_min", pa.int64()),
+            ("fatalities_max", pa.int64()),
+            ("independent_sources", pa.int64()),
+            ("mentions", pa.string()),
+        ]
+    )
     table = pa.Table.from_pylist(rows, schema=schema)
     pq.write_table(table, out)
     return len(rows)

@@ -28,9 +28,27 @@ from marsad.store.schema import VOLATILE_COLUMNS, claims, documents, events, men
 
 log = logging.getLogger(__name__)
 
-EVENT_FIELDS = ("event_type", "sub_event_type", "date", "time_precision", "location", "actor1", "actor2",
-                "assoc_actors1", "assoc_actors2", "fatalities", "fatalities_min", "fatalities_max", "injured",
-                "quantities", "sources", "evidence", "notes", "confidence", "independent_sources")
+EVENT_FIELDS = (
+    "event_type",
+    "sub_event_type",
+    "date",
+    "time_precision",
+    "location",
+    "actor1",
+    "actor2",
+    "assoc_actors1",
+    "assoc_actors2",
+    "fatalities",
+    "fatalities_min",
+    "fatalities_max",
+    "injured",
+    "quantities",
+    "sources",
+    "evidence",
+    "notes",
+    "confidence",
+    "independent_sources",
+)
 VIEW_CACHE_SIZE = 200_000  # mentions whose merge views are kept in memory (about 0.5 KB each)
 MENTION_FIELDS = ("event_type", "sub_event_type", "date", "location", "fatalities", "sources", "evidence")
 
@@ -96,8 +114,11 @@ class SqlStore:
         return row[0] if row else None
 
     def signatures(self) -> Iterator[tuple[str, str, bytes]]:
-        query = (sa.select(documents.c.doc_id, documents.c.dup_group, documents.c.minhash)
-                 .where(documents.c.minhash.is_not(None)).order_by(documents.c.doc_id))
+        query = (
+            sa.select(documents.c.doc_id, documents.c.dup_group, documents.c.minhash)
+            .where(documents.c.minhash.is_not(None))
+            .order_by(documents.c.doc_id)
+        )
         with self._conn() as conn:
             rows = conn.execute(query).all()
         for doc_id, group, sig in rows:
@@ -107,18 +128,30 @@ class SqlStore:
         raw = record.raw
         try:
             with self.engine.begin() as conn:
-                old = conn.execute(sa.select(documents.c.content_hash)
-                                   .where(documents.c.doc_id == raw.doc_id)).first()
+                old = conn.execute(sa.select(documents.c.content_hash).where(documents.c.doc_id == raw.doc_id)).first()
                 if old is not None and old[0] == record.content_hash:
                     return "unchanged"
                 if old is not None:
                     self._remove_document(conn, raw.doc_id)
                 run_id = self._run(conn, result.produced_by) if result.produced_by else None
-                conn.execute(documents.insert(), dict(
-                    doc_id=raw.doc_id, content_hash=record.content_hash, title=raw.title, url=raw.url,
-                    outlet=raw.outlet, published=raw.published, text=raw.text, dup_group=record.dup_group,
-                    dup_of=record.dup_of, minhash=record.minhash, warnings=list(result.warnings),
-                    run_id=run_id, ingested_at=time.time()))
+                conn.execute(
+                    documents.insert(),
+                    dict(
+                        doc_id=raw.doc_id,
+                        content_hash=record.content_hash,
+                        title=raw.title,
+                        url=raw.url,
+                        outlet=raw.outlet,
+                        published=raw.published,
+                        text=raw.text,
+                        dup_group=record.dup_group,
+                        dup_of=record.dup_of,
+                        minhash=record.minhash,
+                        warnings=list(result.warnings),
+                        run_id=run_id,
+                        ingested_at=time.time(),
+                    ),
+                )
                 touched: set[str] = set()  # also the events this report may not join twice
                 for idx, event in enumerate(result.events):
                     touched.add(self._add_mention(conn, record, idx, event.to_dict(), run_id, touched))
@@ -150,31 +183,71 @@ class SqlStore:
 
     # -- merging ----------------------------------------------------------------------------
 
-    def _add_mention(self, conn: sa.Connection, record: DocumentRecord, idx: int, event: dict[str, Any],
-                     run_id: str | None, taken: set[str]) -> str:
+    def _add_mention(
+        self,
+        conn: sa.Connection,
+        record: DocumentRecord,
+        idx: int,
+        event: dict[str, Any],
+        run_id: str | None,
+        taken: set[str],
+    ) -> str:
         raw = record.raw
         mention_id = f"{raw.doc_id}#{idx}"
         view = merge.view_of(mention_id, raw.doc_id, record.dup_group, event)
         candidates = self._candidates(conn, view, taken)
         event_id = merge.choose_event(view, candidates) or merge.event_id_for(mention_id)
         loc = event.get("location") or {}
-        conn.execute(mentions.insert(), dict(
-            mention_id=mention_id, doc_id=raw.doc_id, idx=idx, event_id=event_id, event_type=view.event_type,
-            sub_event_type=view.sub_event_type, date=view.date, country=view.country, admin1=loc.get("admin1"),
-            admin1_key=view.admin1_key, location_name=loc.get("name"), name_key=view.name_key,
-            gazetteer_id=view.gazetteer_id, lat=view.lat, lon=view.lon, geo_precision=view.geo_precision,
-            fatalities=view.fatalities, data=event, evidence=event.get("evidence") or [], run_id=run_id))
+        conn.execute(
+            mentions.insert(),
+            dict(
+                mention_id=mention_id,
+                doc_id=raw.doc_id,
+                idx=idx,
+                event_id=event_id,
+                event_type=view.event_type,
+                sub_event_type=view.sub_event_type,
+                date=view.date,
+                country=view.country,
+                admin1=loc.get("admin1"),
+                admin1_key=view.admin1_key,
+                location_name=loc.get("name"),
+                name_key=view.name_key,
+                gazetteer_id=view.gazetteer_id,
+                lat=view.lat,
+                lon=view.lon,
+                geo_precision=view.geo_precision,
+                fatalities=view.fatalities,
+                data=event,
+                evidence=event.get("evidence") or [],
+                run_id=run_id,
+            ),
+        )
         sources = event.get("sources") or []
         wire = merge.primary_wire(sources, record.dup_group)
         rows = [{"source": s.get("canonical") or s.get("name"), "source_kind": s.get("kind")} for s in sources]
-        conn.execute(claims.insert(), [
-            dict(mention_id=mention_id, source_idx=i, event_id=event_id, doc_id=raw.doc_id, outlet=raw.outlet,
-                 fatalities=event.get("fatalities"), injured=event.get("injured"), wire=wire, **row)
-            for i, row in enumerate(rows or [{"source": None, "source_kind": None}])])
+        conn.execute(
+            claims.insert(),
+            [
+                dict(
+                    mention_id=mention_id,
+                    source_idx=i,
+                    event_id=event_id,
+                    doc_id=raw.doc_id,
+                    outlet=raw.outlet,
+                    fatalities=event.get("fatalities"),
+                    injured=event.get("injured"),
+                    wire=wire,
+                    **row,
+                )
+                for i, row in enumerate(rows or [{"source": None, "source_kind": None}])
+            ],
+        )
         return event_id
 
-    def _candidates(self, conn: sa.Connection, view: merge.MentionView,
-                    taken: set[str]) -> dict[str, list[merge.MentionView]]:
+    def _candidates(
+        self, conn: sa.Connection, view: merge.MentionView, taken: set[str]
+    ) -> dict[str, list[merge.MentionView]]:
         """Stored mentions that might agree with ``view``, by event. Single-link merging needs only
         these: a mention outside the day window (or in another country, or farther than the widest
         radius) cannot agree. Events already holding a mention of this report (``taken``) are left out."""
@@ -186,21 +259,23 @@ class SqlStore:
             same_place = sa.or_(same_place, m.name_key == view.name_key)
         if view.date is not None:
             window = dt.timedelta(days=merge.DATE_WINDOW_DAYS)
-            when = sa.or_(m.date.between(view.date - window, view.date + window),
-                          sa.and_(m.date.is_(None), same_place))
+            when = sa.or_(m.date.between(view.date - window, view.date + window), sa.and_(m.date.is_(None), same_place))
         else:
             when = same_place
-        query = (sa.select(m.mention_id, m.event_id, m.doc_id, documents.c.content_hash, documents.c.dup_group)
-                 .join(documents, documents.c.doc_id == m.doc_id)
-                 .where(m.event_type == view.event_type, when, m.doc_id != view.doc_id)
-                 .order_by(m.mention_id))
+        query = (
+            sa.select(m.mention_id, m.event_id, m.doc_id, documents.c.content_hash, documents.c.dup_group)
+            .join(documents, documents.c.doc_id == m.doc_id)
+            .where(m.event_type == view.event_type, when, m.doc_id != view.doc_id)
+            .order_by(m.mention_id)
+        )
         if view.country:
             query = query.where(sa.or_(m.country == view.country, m.country.is_(None)))
         if view.lat is not None and view.lon is not None:
             deg = merge.RADIUS_KM[3] / 111.0
             lon_deg = deg / max(0.1, math.cos(math.radians(view.lat)))
-            near = sa.and_(m.lat.between(view.lat - deg, view.lat + deg),
-                           m.lon.between(view.lon - lon_deg, view.lon + lon_deg))
+            near = sa.and_(
+                m.lat.between(view.lat - deg, view.lat + deg), m.lon.between(view.lon - lon_deg, view.lon + lon_deg)
+            )
             query = query.where(sa.or_(m.lat.is_(None), m.lon.is_(None), near, same_place))
         rows = [r for r in conn.execute(query) if r.event_id not in taken]
         out: dict[str, list[merge.MentionView]] = defaultdict(list)
@@ -224,10 +299,20 @@ class SqlStore:
         return [self._views[(r.mention_id, r.content_hash)] for r in rows]
 
     def _mention_rows(self, conn: sa.Connection, event_ids: Sequence[str] | None) -> Sequence[Any]:
-        query = (sa.select(mentions.c.mention_id, mentions.c.event_id, mentions.c.doc_id, mentions.c.data,
-                           documents.c.dup_group, documents.c.outlet, documents.c.url, documents.c.published)
-                 .join(documents, documents.c.doc_id == mentions.c.doc_id)
-                 .order_by(mentions.c.event_id, mentions.c.mention_id))
+        query = (
+            sa.select(
+                mentions.c.mention_id,
+                mentions.c.event_id,
+                mentions.c.doc_id,
+                mentions.c.data,
+                documents.c.dup_group,
+                documents.c.outlet,
+                documents.c.url,
+                documents.c.published,
+            )
+            .join(documents, documents.c.doc_id == mentions.c.doc_id)
+            .order_by(mentions.c.event_id, mentions.c.mention_id)
+        )
         if event_ids is not None:
             query = query.where(mentions.c.event_id.in_(list(event_ids)))
         return conn.execute(query).all()
@@ -235,23 +320,41 @@ class SqlStore:
     def _refresh_event(self, conn: sa.Connection, event_id: str) -> None:
         """Recompute an event's merged fields from its mentions (or drop it when none is left)."""
         m = mentions.c
-        rows = conn.execute(sa.select(m.mention_id, m.doc_id, documents.c.dup_group, documents.c.content_hash)
-                            .join(documents, documents.c.doc_id == m.doc_id)
-                            .where(m.event_id == event_id).order_by(m.mention_id)).all()
+        rows = conn.execute(
+            sa.select(m.mention_id, m.doc_id, documents.c.dup_group, documents.c.content_hash)
+            .join(documents, documents.c.doc_id == m.doc_id)
+            .where(m.event_id == event_id)
+            .order_by(m.mention_id)
+        ).all()
         conn.execute(events.delete().where(events.c.event_id == event_id))
         if not rows:
             return
         loaded = self._load(conn, rows)
         rec = merge.merged_record([d for _, d in loaded], [v for v, _ in loaded])
         loc = rec["location"]
-        conn.execute(events.insert(), dict(
-            event_id=event_id, event_type=rec["event_type"], sub_event_type=rec["sub_event_type"],
-            date=_date(rec["date"]), country=loc.get("country"), admin1=loc.get("admin1"),
-            admin1_key=merge.admin1_key(loc.get("admin1")), location_name=loc.get("name"), lat=loc.get("lat"),
-            lon=loc.get("lon"), geo_precision=loc.get("geo_precision"), fatalities=rec["fatalities"],
-            fatalities_min=rec["fatalities_min"], fatalities_max=rec["fatalities_max"],
-            independent_sources=rec["independent_sources"], n_mentions=len(rows), data=rec,
-            timestamp=int(time.time())))
+        conn.execute(
+            events.insert(),
+            dict(
+                event_id=event_id,
+                event_type=rec["event_type"],
+                sub_event_type=rec["sub_event_type"],
+                date=_date(rec["date"]),
+                country=loc.get("country"),
+                admin1=loc.get("admin1"),
+                admin1_key=merge.admin1_key(loc.get("admin1")),
+                location_name=loc.get("name"),
+                lat=loc.get("lat"),
+                lon=loc.get("lon"),
+                geo_precision=loc.get("geo_precision"),
+                fatalities=rec["fatalities"],
+                fatalities_min=rec["fatalities_min"],
+                fatalities_max=rec["fatalities_max"],
+                independent_sources=rec["independent_sources"],
+                n_mentions=len(rows),
+                data=rec,
+                timestamp=int(time.time()),
+            ),
+        )
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -276,7 +379,7 @@ class SqlStore:
             if mentions and rows:
                 ids = [r.event_id for r in rows]
                 for i in range(0, len(ids), 500):
-                    for m in self._mention_rows(conn, ids[i:i + 500]):
+                    for m in self._mention_rows(conn, ids[i : i + 500]):
                         by_event[m.event_id].append(_mention_record(m))
         for row in rows:
             rec: dict[str, Any] = {"event_id": row.event_id}
@@ -289,8 +392,10 @@ class SqlStore:
 
     def counts(self) -> dict[str, int]:
         with self._conn() as conn:
-            return {t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
-                    for t in metadata.sorted_tables}
+            return {
+                t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+                for t in metadata.sorted_tables
+            }
 
     def snapshot(self, *, volatile: bool = False) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table in primary-key order (for tests and audits); wall-clock
@@ -323,7 +428,11 @@ def _plain(value: Any) -> Any:
 
 def _mention_record(row: Any) -> dict[str, Any]:
     data = row.data
-    rec: dict[str, Any] = {"doc_id": row.doc_id, "outlet": row.outlet, "url": row.url,
-                           "published": row.published.isoformat() if row.published else None}
+    rec: dict[str, Any] = {
+        "doc_id": row.doc_id,
+        "outlet": row.outlet,
+        "url": row.url,
+        "published": row.published.isoformat() if row.published else None,
+    }
     rec.update({k: data.get(k) for k in MENTION_FIELDS})
     return rec

@@ -33,6 +33,11 @@ def word_key(word: str) -> str:
     return strip_article(word)
 
 
+def is_definite(word: str) -> bool:
+    """A normalised word with the article, possibly behind a proclitic (``الضربات``, ``بالقصف``)."""
+    return word.startswith(("ال", "بال", "وال", "فال", "لل", "ولل", "كال", "وبال"))
+
+
 def phrase_keys(phrase: str) -> list[tuple[str, ...]]:
     """All key sequences a lexicon phrase stands for (``*`` suffixes expanded)."""
     words = _WORD.findall(normalize(phrase))
