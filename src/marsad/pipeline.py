@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from marsad import __version__
 from marsad.errors import EmptyDocumentError, NotArabicError
+from marsad.extract import incidents
 from marsad.extract.actors import find_actors, find_sources, report_country
-from marsad.extract.assemble import Spans, assemble
+from marsad.extract.assemble import Mention, Spans, assemble
 from marsad.extract.code import merge_mentions, to_event
 from marsad.extract.quantities import Numbers, find_casualties, find_counts
 from marsad.extract.times import find_times
@@ -28,9 +31,12 @@ from marsad.geo.gazetteer import Gazetteer
 from marsad.geo.resolve import Geoparser, Resolution
 from marsad.geo.toponyms import find_toponyms
 from marsad.lang.lexicon import ActorEntry, CountryWord, Lexicons
-from marsad.models import ExtractResult, RawDocument
+from marsad.models import Document, ExtractResult, RawDocument
 from marsad.settings import Settings
 from marsad.text.prepare import prepare
+
+if TYPE_CHECKING:
+    from marsad.decide.model import Decisions
 
 log = logging.getLogger(__name__)
 
@@ -40,29 +46,49 @@ _ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff\u0750-\u0
 MIN_ARABIC_SHARE = 0.3
 
 
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One report as the recognisers and the assembler see it: the prepared text, every span,
+    the candidate mentions (flagged where the rules would drop them) and the sites they concern."""
+
+    doc: Document
+    spans: Spans
+    candidates: list[Mention]
+    sites: list[incidents.Site]
+
+
 class Pipeline:
-    def __init__(self, lexicons: Lexicons, gazetteer: Gazetteer) -> None:
+    def __init__(self, lexicons: Lexicons, gazetteer: Gazetteer, decisions: Decisions | None = None) -> None:
         self.lexicons = lexicons
         self.gazetteer = gazetteer
         self.geoparser = Geoparser(gazetteer)
+        self.precedence = incidents.Precedence.load()
+        self.decisions = decisions
         self.produced_by = {
             "component": COMPONENT,
             "marsad": __version__,
             "lexicons": lexicons.version,
             "gazetteer": gazetteer.meta.get("build_date", "") if hasattr(gazetteer, "meta") else "",
         }
+        if decisions is not None:
+            self.produced_by["models"] = decisions.version
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Pipeline:
-        settings = settings or Settings()
-        return cls(Lexicons.load(), Gazetteer.open(settings.gazetteer))
+    def from_settings(
+        cls, settings: Settings | None = None, decisions: Decisions | str | None = "packaged"
+    ) -> Pipeline:
+        """The pipeline with the packaged lexicons, the settings' gazetteer and the packaged
+        models (``decisions=None``: the rules alone)."""
+        from marsad.decide.model import Decisions
 
-    def run(self, raw: RawDocument) -> ExtractResult:
-        """Extract the events of one report. Raises ``InputError`` for unusable text."""
+        settings = settings or Settings()
+        chosen = Decisions.packaged() if decisions == "packaged" else decisions
+        return cls(Lexicons.load(), Gazetteer.open(settings.gazetteer), chosen if not isinstance(chosen, str) else None)
+
+    def analyse(self, raw: RawDocument) -> Analysis:
+        """Everything the recognisers and the assembler find in one report, before deciding
+        which events it asserts. Raises ``InputError`` for unusable text."""
         check_text(raw)
-        warnings: list[str] = []
-        if raw.published is None:
-            warnings.append("published date missing: relative dates (today, yesterday, weekdays) are left unresolved")
         doc = prepare(raw)
         matches = self.lexicons.scan(doc)
         toponyms = find_toponyms(doc, self.gazetteer, self.lexicons, matches)
@@ -92,7 +118,22 @@ class Pipeline:
             country_names=self.lexicons.country_names,
             words=self.lexicons.words,
         )
-        mentions = merge_mentions(assemble(doc, spans))
+        candidates = assemble(doc, spans)
+        return Analysis(doc, spans, candidates, incidents.sites(candidates, places))
+
+    def run(self, raw: RawDocument) -> ExtractResult:
+        """Extract the events of one report. Raises ``InputError`` for unusable text."""
+        analysis = self.analyse(raw)
+        if self.decisions is not None:
+            mentions = self.decisions.choose(analysis, self.precedence)
+        else:
+            mentions = merge_mentions([m for m in analysis.candidates if not m.flags])
+        return self.result(raw, mentions)
+
+    def result(self, raw: RawDocument, mentions: list[Mention]) -> ExtractResult:
+        warnings: list[str] = []
+        if raw.published is None:
+            warnings.append("published date missing: relative dates (today, yesterday, weekdays) are left unresolved")
         events = tuple(to_event(m) for m in mentions)
         for m in mentions:
             if m.place.warning and m.place.warning not in warnings:

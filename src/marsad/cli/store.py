@@ -208,8 +208,8 @@ def export_command(
                     n = export.write_parquet(events, fb)
             else:
                 text: Any = (
-                    nullcontext(sys.stdout) if output == "-" else open(output, "w", encoding="utf-8", newline="")
-                )  # noqa: SIM115
+                    nullcontext(sys.stdout) if output == "-" else open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+                )
                 with text as ft:
                     writer = {
                         "jsonl": export.write_jsonl,

@@ -55,6 +55,13 @@ class Mention:
     own_date: bool = True  # the day comes from the event's own sentence
     trigger_text: str = ""
     notes_parts: dict[str, str] = field(default_factory=dict)
+    # why the rules would not code it (empty: the rules code it); a learned decision may still
+    # keep it. "modal:<kind>", "background", "no_actor", "toward", "container", "dateline", …
+    flags: set[str] = field(default_factory=set)
+    trigger_first: int = 0  # token range of the trigger
+    trigger_last: int = 0
+    sentence: int = 0
+    trigger_cls: str = ""  # the lexicon class of the trigger ("@bombard", "arrests", …)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,35 +155,53 @@ class _Assembler:
         armed = sum(1 for a in self.s.actors if a.actor.inter in ARMED)
         return off >= 4 and off > 2 * (violent + armed)
 
-    def _modal(self, t: Match[Entry], sent: int) -> bool:
+    def _modal(self, t: Match[Entry], sent: int) -> str | None:
+        """Why the trigger does not tell an event that happened now (``"modal:<kind>"``), or None."""
         cls = t.payload.cls if isinstance(t.payload, Trigger) else ""
         for kind, window in _MODAL_WINDOWS.items():
             if kind == "failure" and cls in VIOLENT:
                 continue  # "عقب فشل المفاوضات واصلت قصفها": the talks failed, the shelling did not
             for c in self.cues.get(kind, ()):
                 if self.sent_of[c.first] == sent and c.last <= t.first and t.first - c.last < window:
-                    return True
+                    return f"modal:{kind}"
         for c in self.cues.get("background", ()):
             if self.sent_of[c.first] == sent and -2 <= t.first - c.last < 4:
-                return True
-        if self._in_sentence("background_sentence", sent) or self._old_year(sent):
-            return True
+                return "modal:background"
+        if self._in_sentence("background_sentence", sent):
+            return "modal:background_sentence"
+        if self._old_year(sent):
+            return "modal:old_year"
         if any(0 <= t.first - c.last <= 1 for c in self.cues.get("landmark", ())):
-            return True  # "ساحة التحرير" names a square
-        return any(x.future and self.sent_of[x.first] == sent and abs(x.first - t.last) < 6 for x in self.s.times)
+            return "modal:landmark"  # "ساحة التحرير" names a square
+        if any(x.future and self.sent_of[x.first] == sent and abs(x.first - t.last) < 6 for x in self.s.times):
+            return "modal:future"
+        return None
 
     # ------------------------------------------------------------------ main
     def run(self) -> list[Mention]:
-        if self._off_topic():
-            return []
+        """Every candidate mention, each with the ``flags`` that make the rules drop it."""
+        off_topic = self._off_topic()
         out: list[Mention] = []
         by_sentence: dict[int, list[Match[Entry]]] = {}
         for t in self.triggers:
             by_sentence.setdefault(self.sent_of[t.first], []).append(t)
         for sent in range(len(self.doc.sentences)):
             self._advance_focus(sent)
-            triggers = [t for t in by_sentence.get(sent, []) if not self._modal(t, sent)]
-            out.extend(self._sentence(sent, triggers))
+            triggers = by_sentence.get(sent, [])
+            modal = {id(t): self._modal(t, sent) for t in triggers}
+            out.extend(self._sentence(sent, [t for t in triggers if modal[id(t)] is None]))
+            hedged = [t for t in triggers if modal[id(t)] is not None]
+            if hedged:
+                # told as negated, planned, threatened, background …: candidates only, and they
+                # change nothing carried to later sentences (the acting side)
+                saved = self.last_actor
+                for m in self._sentence(sent, hedged):
+                    m.flags.add(next(modal[id(t)] for t in hedged if t.first == m.trigger_first) or "modal")
+                    out.append(m)
+                self.last_actor = saved
+        if off_topic:
+            for m in out:
+                m.flags.add("off_topic")
         return out
 
     def _advance_focus(self, sent: int) -> None:
@@ -210,79 +235,119 @@ class _Assembler:
             sub = self._type(t, sent, violent_here)
             if sub is not None:
                 typed.append((t, sub))
+        stopped: set[int] = set()
         if any(sub == "disrupted_weapons_use" for _, sub in typed):
             # "اعتراض وتدمير طائرة مسيرة مفخخة": the drone or missile named was stopped, it did not strike
-            typed = [(t, sub) for t, sub in typed if sub not in _STOPPED]
+            stopped = {id(t) for t, sub in typed if sub in _STOPPED}
         if not typed:
             return []
         places = self._places(sent)
-        assigned = self._assign_places(typed, places)
+        assigned = self._assign_places([x for x in typed if id(x[0]) not in stopped], places)
         out: list[Mention] = []
-        for k, (t, sub) in enumerate(typed):
-            mine = assigned[k]
-            fallback = False
-            mine = [p for p in mine if not self._toward(p)]
-            if sub == "non_violent_transfer_of_territory":
-                mine = [p for p in places if p.toponym.token_index >= t.last and self._from(p)] or [
-                    p for p in places if p.toponym.token_index < t.first and not self._toward(p)
-                ]
-                if not mine:
-                    continue  # "انسحبت صوب مديرية زبيد": where they went is not what changed hands
-            if isinstance(t.payload, Trigger) and t.payload.cls in _NEEDS_PLACE_AFTER:
-                after = [p for p in places if p.toponym.token_index >= t.last and not self._toward(p)]
-                mine = [p for p in mine if p.toponym.token_index >= t.last] or after[:1]
-                if not mine:
-                    continue
-            if not mine and sub not in _POINT_EVENTS and not is_definite(self.doc.tokens[t.first].text):
-                mine = [p for p in places if not self._dateline(p)]  # "وسط معارك عنيفة": where the sentence is
-            if not mine:
-                mine = [p for p in self._containers(sent)][:1]
-            if not mine:
-                prev = self._previous_place(t.first)
-                if prev is None or is_definite(self.doc.tokens[t.first].text):
-                    continue  # "الضربات الجوية" with no place of its own refers back to an event told already
-                mine, fallback = [prev], True
-            date, precision, background, own_date = self._date(t, sent)
-            if background:
+        k = -1
+        for t, sub in typed:
+            if id(t) in stopped:
+                mine: list[Resolution] = []
+                for m in self._candidates(sent, t, sub, mine, places):
+                    m.flags.add("intercepted")
+                    out.append(m)
                 continue
-            actor1, assoc1, actor2, carried = self._actors(t, sent, sub)
-            if actor1 is None and (sub in _NEEDS_ACTOR or sub in _REMOTE) and not self._weapon_named(sent):
-                continue  # "دكّ الأهلي شباك الزمالك", "حملة تستهدف مليون طفل"
-            if actor1 is None and sub == "attack":
-                if not (isinstance(t.payload, Trigger) and t.payload.cls == "@kill"):
-                    continue  # no one attacked anyone
+            k += 1
+            out.extend(self._candidates(sent, t, sub, assigned[k], places))
+        return out
+
+    def _candidates(
+        self, sent: int, t: Match[Entry], sub: str, mine: list[Resolution], places: list[Resolution]
+    ) -> list[Mention]:
+        """The mentions of one typed trigger: one per place it is given, each flagged with what
+        makes the rules drop it; places the rules pass over (where people went, containers, the
+        dateline) come as flagged candidates too."""
+        extra: list[tuple[Resolution, str]] = [(p, "toward") for p in mine if self._toward(p)]
+        mine = [p for p in mine if not self._toward(p)]
+        fallback = False
+        if sub == "non_violent_transfer_of_territory":
+            mine = [p for p in places if p.toponym.token_index >= t.last and self._from(p)] or [
+                p for p in places if p.toponym.token_index < t.first and not self._toward(p)
+            ]
+            if not mine:
+                return []  # "انسحبت صوب مديرية زبيد": where they went is not what changed hands
+        if isinstance(t.payload, Trigger) and t.payload.cls in _NEEDS_PLACE_AFTER:
+            after = [p for p in places if p.toponym.token_index >= t.last and not self._toward(p)]
+            mine = [p for p in mine if p.toponym.token_index >= t.last] or after[:1]
+            if not mine:
+                return []
+        if not mine and sub not in _POINT_EVENTS and not is_definite(self.doc.tokens[t.first].text):
+            mine = [p for p in places if not self._dateline(p)]  # "وسط معارك عنيفة": where the sentence is
+        containers = self._containers(sent)
+        if not mine:
+            mine = containers[:1]
+        else:
+            extra.extend((p, "container") for p in containers)
+        extra.extend((p, "dateline") for p in places if self._dateline(p) and p not in mine)
+        borrowed: str | None = None
+        if not mine:
+            prev = self._previous_place(t.first)
+            if prev is None:
+                return []
+            if is_definite(self.doc.tokens[t.first].text):
+                # "الضربات الجوية" with no place of its own refers back to an event told already
+                borrowed = "refers_back"
+            mine, fallback = [prev], True
+        flags: set[str] = {borrowed} if borrowed else set()
+        date, precision, background, own_date = self._date(t, sent)
+        if background:
+            flags.add("background_date")
+        saved = self.last_actor
+        actor1, assoc1, actor2, carried = self._actors(t, sent, sub)
+        if actor1 is None and (sub in _NEEDS_ACTOR or sub in _REMOTE) and not self._weapon_named(sent):
+            flags.add("no_actor")  # "دكّ الأهلي شباك الزمالك", "حملة تستهدف مليون طفل"
+        if actor1 is None and sub == "attack":
+            if not (isinstance(t.payload, Trigger) and t.payload.cls == "@kill"):
+                flags.add("no_actor")  # no one attacked anyone
+            else:
                 actor1 = self._unidentified()  # "قتل مدني برصاص مجهولين"
-            sub = _by_actor(sub, actor1)
-            if sub in _TAKEOVERS and self._building_taken(t):
-                sub = "armed_clash"  # "السيطرة على مبنى رئيسي": a building, not the place itself
-            if sub == "arrests" and any(c.kind == "kill" and c.value for c in self._sentence_casualties(sent)):
-                sub = "attack" if self._civilian_victims(sent) else "armed_clash"  # a raid that killed
-            casualties = self._casualties(sent, mine)
-            for place in mine:
-                fat, inj = casualties.get(id(place), (None, None))
-                if fat and actor2 is None and sub not in ("armed_clash",) and self._civilian_victims(sent):
-                    actor2 = self._civilians()
-                out.append(
-                    Mention(
-                        sub_event_type=sub,
-                        place=place,
-                        date=date,
-                        time_precision=precision,
-                        actor1=actor1,
-                        assoc1=assoc1,
-                        actor2=actor2,
-                        fatalities=fat,
-                        injured=inj,
-                        quantities=self._quantities(sent),
-                        sources=self._sources(sent),
-                        evidence=[(self.doc.sentences[sent].start, self.doc.sentences[sent].end)],
-                        weight=t.payload.weight if isinstance(t.payload, Trigger) else 0.5,
-                        fallback_place=fallback,
-                        carried_actor=carried,
-                        own_date=own_date,
-                        trigger_text=self.doc.text[t.start : t.end],
-                    )
+        if flags:
+            self.last_actor = saved  # what the rules drop carries nothing to later sentences
+        sub = _by_actor(sub, actor1)
+        if sub in _TAKEOVERS and self._building_taken(t):
+            sub = "armed_clash"  # "السيطرة على مبنى رئيسي": a building, not the place itself
+        if sub == "arrests" and any(c.kind == "kill" and c.value for c in self._sentence_casualties(sent)):
+            sub = "attack" if self._civilian_victims(sent) else "armed_clash"  # a raid that killed
+        casualties = self._casualties(sent, mine)
+        out: list[Mention] = []
+        for place, role in [(p, "") for p in mine] + extra:
+            fat, inj = casualties.get(id(place), (None, None))
+            victims2 = actor2
+            if fat and victims2 is None and sub not in ("armed_clash",) and self._civilian_victims(sent):
+                victims2 = self._civilians()
+            if role == "" and victims2 is not actor2:
+                actor2 = victims2  # as the rules always did: the first place's victims name the side hit
+            out.append(
+                Mention(
+                    sub_event_type=sub,
+                    place=place,
+                    date=date,
+                    time_precision=precision,
+                    actor1=actor1,
+                    assoc1=assoc1,
+                    actor2=victims2,
+                    fatalities=fat,
+                    injured=inj,
+                    quantities=self._quantities(sent),
+                    sources=self._sources(sent),
+                    evidence=[(self.doc.sentences[sent].start, self.doc.sentences[sent].end)],
+                    weight=t.payload.weight if isinstance(t.payload, Trigger) else 0.5,
+                    fallback_place=fallback,
+                    carried_actor=carried,
+                    own_date=own_date,
+                    trigger_text=self.doc.text[t.start : t.end],
+                    flags=flags | ({role} if role else set()),
+                    trigger_first=t.first,
+                    trigger_last=t.last,
+                    sentence=sent,
+                    trigger_cls=t.payload.cls if isinstance(t.payload, Trigger) else "",
                 )
+            )
         return out
 
     # ------------------------------------------------------------------ type

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from marsad.lang.lexicon import CountryWord, Cue, Entry, Lexicons
+from marsad.lang.lexicon import CountryWord, Cue, Entry, Lexicons, SourceEntry
 from marsad.models import Document, GazetteerEntry, Relation, Toponym
 from marsad.text.match import Match, is_definite, token_readings, word_key
 from marsad.text.normalize import fold_final_hamza
@@ -106,6 +106,8 @@ class _Recogniser:
                     self.direction_start.add(m.first)
             elif payload_type is CountryWord:
                 continue  # "غزة", "سوريا" are places too (the gazetteer knows the countries)
+            elif payload_type is SourceEntry and m.first > 0 and self.keys[m.first - 1] in words["preposition"]:
+                continue  # "في بغداد اليوم" is in Baghdad today, not the outlet "Baghdad Today"
             for t in range(m.first, m.last):
                 self.blocked[t] = True
         # "العاصمة الليبية طرابلس": a nationality adjective may stand between a cue and its name
@@ -115,8 +117,9 @@ class _Recogniser:
                 self.cue_before[adjectives[end]] = cue
 
     # -- gazetteer matching -------------------------------------------------------------------
-    def _gaz_match(self, i: int) -> tuple[int, int] | None:
-        """Longest gazetteer name starting at token i: (end token, clitic length)."""
+    def _gaz_match(self, i: int, cued: bool = False) -> tuple[int, int] | None:
+        """Longest gazetteer name starting at token i: (end token, clitic length). After a
+        strong cue ("مدينة الرقة", "محافظة إب") a common word or a short name is still a name."""
         heads = self.heads[i]
         if not heads:
             return None
@@ -126,7 +129,7 @@ class _Recogniser:
             for length in lengths:  # longest first
                 if (best is not None and length <= best[0] - i) or i + length > n:
                     continue
-                if length == 1 and (self._common(key) or len(key) < 3):
+                if length == 1 and not (cued and clitic == 0 and len(key) >= 2) and (self._common(key) or len(key) < 3):
                     continue
                 if length > 1 and not self._same_sentence(i, i + length - 1):
                     continue
@@ -182,7 +185,7 @@ class _Recogniser:
             ):
                 i += 1  # a claimed word (an actor, a cue) or one that starts no known name
                 continue
-            gm = self._gaz_match(i)
+            gm = self._gaz_match(i, cued)
             if (
                 gm is not None
                 and not cued
@@ -221,6 +224,8 @@ class _Recogniser:
                 i += 1
                 continue
             end, clitic = accepted
+            if self._head_only(i, end, clitic):
+                end += 1  # "عين الحلوة", "أبو دواق", "بن قردان": a generic first word is not the name
             if end == i + 1 and self.gaz.has(self._key(i, end, clitic)) is False:
                 self.doc_names.add(self._key(i, end, clitic))
             name_end = end
@@ -240,6 +245,19 @@ class _Recogniser:
             i = name_end
             # "ريف درعا الشرقي", "مدينة درعا البلد" — skip a trailing direction adjective
         return out
+
+    def _head_only(self, i: int, end: int, clitic: int) -> bool:
+        """A one-word name that is the first word of many names and rarely a name alone (عين،
+        أبو، تل، دير …) followed, in the same sentence, by a word that can continue it."""
+        n = len(self.doc.tokens)
+        return (
+            end == i + 1
+            and end < n
+            and word_key(self.doc.tokens[i].text[clitic:]) in self.w["name_head"]
+            and self._same_sentence(i, end)
+            and self._name_like(end)
+            and self.cue_before.get(end) is None
+        )
 
     def _common(self, key: str) -> bool:
         """A common word or function word rather than a name (with or without the article)."""
@@ -310,6 +328,9 @@ class _Recogniser:
                 return True
         if i > 0 and self.keys[i - 1] in self.w["preposition"] and self._same_sentence(i - 1, i):
             return len(key) >= 3
+        direction = self.cue_before.get(i)
+        if direction is not None and direction[0] == "direction" and self._same_sentence(direction[2], i):
+            return len(key) >= 3  # "في محيط سراقب", "جنوب داريا": a direction locates a place
         return False
 
     def _key(self, i: int, end: int, clitic: int) -> str:

@@ -42,7 +42,8 @@ WORD_ROLES = (
     "not_place", "function_word", "ambiguous_place", "direction_adjective", "direction_noun", "name_adjective",
     "preposition", "unknown_name_cue", "town_cue", "quarter_cue", "victim_singular", "victim_plural", "count_noun",
     "combined_toll", "victim_stop", "property_verb", "explosion_word", "weak_hit", "date_joiner", "future_marker",
-    "missile_word", "attack_word", "affiliation_word", "speaker_noun",
+    "missile_word", "attack_word", "affiliation_word", "speaker_noun", "distance_unit", "institution_noun",
+    "origin_noun", "pluperfect_verb", "name_head",
 )  # fmt: skip
 
 
