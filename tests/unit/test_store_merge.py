@@ -7,22 +7,55 @@ from typing import Any
 from marsad.store import merge
 
 
-def ev(sub: str = "air_drone_strike", date: str | None = "2018-07-05", name: str = "بصرى الشام",
-       gid: str | None = "ocha:C6010", lat: float | None = 32.5167, lon: float | None = 36.4833, prec: int = 1,
-       actor: str | None = "Military Forces of Russia", fatalities: int | None = None,
-       sources: tuple[str, ...] = (), admin1: str = "Dar'a", country: str = "SY") -> dict[str, Any]:
+def ev(
+    sub: str = "air_drone_strike",
+    date: str | None = "2018-07-05",
+    name: str = "بصرى الشام",
+    gid: str | None = "ocha:C6010",
+    lat: float | None = 32.5167,
+    lon: float | None = 36.4833,
+    prec: int = 1,
+    actor: str | None = "Military Forces of Russia",
+    fatalities: int | None = None,
+    sources: tuple[str, ...] = (),
+    admin1: str = "Dar'a",
+    country: str = "SY",
+) -> dict[str, Any]:
     from marsad.models import EVENT_TYPES
 
     return {
-        "event_type": EVENT_TYPES[sub], "sub_event_type": sub, "date": date, "time_precision": 1,
-        "location": {"name": name, "name_en": None, "gazetteer_id": gid, "country": country, "admin1": admin1,
-                     "lat": lat, "lon": lon, "geo_precision": prec},
-        "actor1": {"name": "x", "canonical": actor, "inter": 8 if "Russia" in (actor or "") else 1,
-                   "country": "RU" if "Russia" in (actor or "") else "SY"} if actor else None,
-        "actor2": None, "assoc_actors1": [], "assoc_actors2": [], "fatalities": fatalities, "injured": None,
+        "event_type": EVENT_TYPES[sub],
+        "sub_event_type": sub,
+        "date": date,
+        "time_precision": 1,
+        "location": {
+            "name": name,
+            "name_en": None,
+            "gazetteer_id": gid,
+            "country": country,
+            "admin1": admin1,
+            "lat": lat,
+            "lon": lon,
+            "geo_precision": prec,
+        },
+        "actor1": {
+            "name": "x",
+            "canonical": actor,
+            "inter": 8 if "Russia" in (actor or "") else 1,
+            "country": "RU" if "Russia" in (actor or "") else "SY",
+        }
+        if actor
+        else None,
+        "actor2": None,
+        "assoc_actors1": [],
+        "assoc_actors2": [],
+        "fatalities": fatalities,
+        "injured": None,
         "quantities": [],
         "sources": [{"name": s, "canonical": s, "kind": "monitor" if s == "SOHR" else "news_agency"} for s in sources],
-        "evidence": [{"start": 0, "end": 10}], "notes": "", "confidence": 0.5,
+        "evidence": [{"start": 0, "end": 10}],
+        "notes": "",
+        "confidence": 0.5,
     }
 
 
@@ -104,8 +137,13 @@ def test_distance_radius_follows_precision() -> None:
     assert merge.agreement(view("a", near), view("b", close)) is not None
     far = ev(name="نوى", gid=None, lat=32.8899, lon=36.3431)  # about 30 km away
     assert merge.agreement(view("a", near), view("b", far)) is None
-    assert merge.agreement(view("a", ev(prec=3, gid=None, lat=32.62, lon=36.10, name="درعا")),
-                           view("b", ev(prec=3, gid=None, lat=32.80, lon=36.40, name="ريف درعا"))) is not None
+    assert (
+        merge.agreement(
+            view("a", ev(prec=3, gid=None, lat=32.62, lon=36.10, name="درعا")),
+            view("b", ev(prec=3, gid=None, lat=32.80, lon=36.40, name="ريف درعا")),
+        )
+        is not None
+    )
 
 
 def test_town_and_province_do_not_merge_without_shared_id() -> None:
@@ -196,3 +234,48 @@ def test_admin1_key_folds_spellings() -> None:
     assert merge.admin1_key("As-Sweida") == merge.admin1_key("Suwayda")
     assert merge.admin1_key("Homs") != merge.admin1_key("Hama")
     assert merge.admin1_key("درعا") == merge.admin1_key("دَرعا")
+
+
+def _signed(doc: str, e: dict[str, Any], text: str) -> merge.MentionView:
+    from marsad.ingest.dedup import NearDuplicates
+
+    nd = NearDuplicates()
+    return merge.view_of(f"{doc}#0", doc, doc, e, nd.to_bytes(nd.signature(text)))
+
+
+# two outlets' accounts of one strike (different wording, shared names and figures), and an
+# unrelated report about the same town (written for this test)
+_ACCOUNT_A = (
+    "قتل خمسة مدنيين بينهم طفلان في غارة جوية استهدفت سوقا شعبيا في مدينة بصرى الشام بريف درعا الشرقي، "
+    "وقال الدفاع المدني إن فرقه انتشلت الضحايا من تحت أنقاض محلين تجاريين قرب الجامع العمري."
+)
+_ACCOUNT_B = (
+    "استهدفت غارة جوية السوق الشعبي في بصرى الشام شرق درعا ما أدى إلى مقتل خمسة مدنيين بينهم طفلان، "
+    "بحسب الدفاع المدني الذي أشار إلى انتشال الضحايا من تحت أنقاض محلين تجاريين بالقرب من الجامع العمري."
+)
+_UNRELATED = (
+    "افتتحت مديرية التربية في درعا مدرسة جديدة في بصرى الشام بعد ترميمها، وقال مدير المدرسة إن الصفوف "
+    "ستستقبل أكثر من ثلاثمئة تلميذ اعتبارا من الأسبوع المقبل مع بدء العام الدراسي الجديد في المحافظة."
+)
+
+
+def test_undated_accounts_of_one_story_merge_by_their_wording() -> None:
+    """Reports without a publication date cannot be dated: two accounts of the same strike at the
+    same town merge when their texts share enough wording, not merely because of the town."""
+    a = _signed("a", ev(date=None), _ACCOUNT_A)
+    b = _signed("b", ev(date=None), _ACCOUNT_B)
+    c = _signed("c", ev(date=None), _UNRELATED)
+    assert merge.text_similarity(a, b) >= merge.SIMILAR_TEXT > merge.text_similarity(a, c)
+    assert merge.agreement(a, b) is not None
+    assert merge.agreement(a, c) is None
+    dated = _signed("d", ev(date="2018-07-05"), _ACCOUNT_B)
+    assert merge.agreement(a, dated) is not None  # one side undated: the wording decides
+    other_type = _signed("e", ev(date=None, sub="shelling_artillery_missile_attack"), _ACCOUNT_B)
+    assert merge.agreement(a, other_type) is None  # undated needs the same sub-event type
+
+
+def test_wording_does_not_bridge_two_known_days() -> None:
+    """With both days known the days decide: similar wording a day apart is not one story."""
+    a = _signed("a", ev(date="2018-07-05"), _ACCOUNT_A)
+    b = _signed("b", ev(date="2018-07-06"), _ACCOUNT_B)
+    assert merge.agreement(a, b) is None

@@ -33,10 +33,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from marsad.models import EVENT_TYPES
 from marsad.text.normalize import name_key
 
 DATE_WINDOW_DAYS = 1
+SIMILAR_TEXT = 0.1
+"""Estimated shingle Jaccard from which two reports count as accounts of one story. Unrelated
+reports about one place share about 0.05-0.1 of their shingles, accounts of one event 0.1-0.35
+(measured on the development set), near-duplicates 0.5 and more."""
 RADIUS_KM = {1: 10.0, 2: 25.0, 3: 75.0}
 WIRE_KINDS = frozenset({"monitor", "news_agency", "official", "group", "activist"})
 """Source kinds whose canonical name identifies an original text that outlets rewrite."""
@@ -67,6 +73,7 @@ class MentionView:
     wires: frozenset[str]
     named_wires: frozenset[str] = frozenset()
     area: bool = False
+    signature: bytes = b""  # the report's MinHash signature (uint64 values), for text similarity
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,7 +156,9 @@ def event_id_for(mention_id: str) -> str:
     return "MRS" + hashlib.sha1(mention_id.encode("utf-8")).hexdigest()[:12].upper()
 
 
-def view_of(mention_id: str, doc_id: str, dup_group: str, event: Mapping[str, Any]) -> MentionView:
+def view_of(
+    mention_id: str, doc_id: str, dup_group: str, event: Mapping[str, Any], signature: bytes | None = None
+) -> MentionView:
     """Build the merge view of a stored or new mention (``event`` is its spec §3 dict)."""
     loc = event.get("location") or {}
     day = event.get("date")
@@ -174,6 +183,7 @@ def view_of(mention_id: str, doc_id: str, dup_group: str, event: Mapping[str, An
         wires=wire_keys(event.get("sources") or [], dup_group),
         named_wires=named_wire_keys(event.get("sources") or []),
         area=is_area(loc.get("gazetteer_id"), precision),
+        signature=bytes(signature or b""),
     )
 
 
@@ -233,9 +243,24 @@ def _same_story(a: MentionView, b: MentionView) -> bool:
     return _corroborated(a, b) or bool(a.named_wires & b.named_wires)
 
 
+def text_similarity(a: MentionView, b: MentionView) -> float:
+    """Estimated Jaccard similarity of the two reports' 5-character shingles (their MinHash
+    signatures, kept by the store for near-duplicate detection); 0 when either is unknown."""
+    if not a.signature or len(a.signature) != len(b.signature):
+        return 0.0
+    x = np.frombuffer(a.signature, dtype=np.uint64)
+    y = np.frombuffer(b.signature, dtype=np.uint64)
+    return float(np.mean(x == y))
+
+
 def _strong(a: MentionView, b: MentionView, place: float) -> bool:
-    """Evidence enough to merge when a date is missing."""
-    return a.sub_event_type == b.sub_event_type and place >= 2.0 and _corroborated(a, b)
+    """Evidence enough to merge when a date is missing (a report without a publication date
+    cannot date its events): the same sub-event type at the same place (gazetteer id or name),
+    and the same story or texts that share enough of their wording (two outlets' accounts of one
+    event, ``SIMILAR_TEXT``). With both dates known the days decide, not the wording."""
+    if a.sub_event_type != b.sub_event_type or place < 2.0:
+        return False
+    return _same_story(a, b) or text_similarity(a, b) >= SIMILAR_TEXT
 
 
 def agreement(a: MentionView, b: MentionView) -> float | None:

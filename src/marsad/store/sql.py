@@ -194,7 +194,7 @@ class SqlStore:
     ) -> str:
         raw = record.raw
         mention_id = f"{raw.doc_id}#{idx}"
-        view = merge.view_of(mention_id, raw.doc_id, record.dup_group, event)
+        view = merge.view_of(mention_id, raw.doc_id, record.dup_group, event, record.minhash)
         candidates = self._candidates(conn, view, taken)
         event_id = merge.choose_event(view, candidates) or merge.event_id_for(mention_id)
         loc = event.get("location") or {}
@@ -263,7 +263,9 @@ class SqlStore:
         else:
             when = same_place
         query = (
-            sa.select(m.mention_id, m.event_id, m.doc_id, documents.c.content_hash, documents.c.dup_group)
+            sa.select(
+                m.mention_id, m.event_id, m.doc_id, documents.c.content_hash, documents.c.dup_group, documents.c.minhash
+            )
             .join(documents, documents.c.doc_id == m.doc_id)
             .where(m.event_type == view.event_type, when, m.doc_id != view.doc_id)
             .order_by(m.mention_id)
@@ -284,7 +286,8 @@ class SqlStore:
         return dict(out)
 
     def _load(self, conn: sa.Connection, rows: Sequence[Any]) -> list[tuple[merge.MentionView, dict[str, Any]]]:
-        """The merge view and §3 dict of each row (``mention_id, doc_id, dup_group, content_hash``),
+        """The merge view and §3 dict of each row (``mention_id, doc_id, dup_group, content_hash,
+        minhash``),
         from the cache or, for the rest, from the database in chunks."""
         m = mentions.c
         missing = [r for r in rows if (r.mention_id, r.content_hash) not in self._views]
@@ -294,7 +297,7 @@ class SqlStore:
             chunk = {r.mention_id: r for r in missing[i : i + 500]}
             for mention_id, data in conn.execute(sa.select(m.mention_id, m.data).where(m.mention_id.in_(chunk))):
                 r = chunk[mention_id]
-                view = merge.view_of(mention_id, r.doc_id, r.dup_group, data)
+                view = merge.view_of(mention_id, r.doc_id, r.dup_group, data, bytes(r.minhash) if r.minhash else None)
                 self._views[(mention_id, r.content_hash)] = (view, data)
         return [self._views[(r.mention_id, r.content_hash)] for r in rows]
 
@@ -321,7 +324,7 @@ class SqlStore:
         """Recompute an event's merged fields from its mentions (or drop it when none is left)."""
         m = mentions.c
         rows = conn.execute(
-            sa.select(m.mention_id, m.doc_id, documents.c.dup_group, documents.c.content_hash)
+            sa.select(m.mention_id, m.doc_id, documents.c.dup_group, documents.c.content_hash, documents.c.minhash)
             .join(documents, documents.c.doc_id == m.doc_id)
             .where(m.event_id == event_id)
             .order_by(m.mention_id)
