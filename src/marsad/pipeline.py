@@ -75,15 +75,22 @@ class Pipeline:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings | None = None, decisions: Decisions | str | None = "packaged"
+        cls, settings: Settings | None = None, decisions: Decisions | str | None = "settings"
     ) -> Pipeline:
-        """The pipeline with the packaged lexicons, the settings' gazetteer and the packaged
-        models (``decisions=None``: the rules alone)."""
+        """The pipeline with the packaged lexicons, the settings' gazetteer and decision models
+        (``settings.models``, else the packaged ones; none with ``settings.rules_only``).
+        ``decisions`` overrides the settings: a ``Decisions`` object, or ``None`` for the rules alone."""
         from marsad.decide.model import Decisions
 
         settings = settings or Settings()
-        chosen = Decisions.packaged() if decisions == "packaged" else decisions
-        return cls(Lexicons.load(), Gazetteer.open(settings.gazetteer), chosen if not isinstance(chosen, str) else None)
+        if isinstance(decisions, str):
+            if settings.rules_only:
+                decisions = None
+            elif settings.models is not None:
+                decisions = Decisions.load(settings.models)
+            else:
+                decisions = Decisions.packaged()
+        return cls(Lexicons.load(), Gazetteer.open(settings.gazetteer), decisions)
 
     def analyse(self, raw: RawDocument) -> Analysis:
         """Everything the recognisers and the assembler find in one report, before deciding

@@ -2,7 +2,7 @@
 
 Each command group lives in its own module and registers itself on the shared Typer app:
 ``extract`` (cli/extract.py), ``geocode`` and ``gazetteer`` (cli/geo.py), ``ingest``,
-``events`` and ``export`` (cli/store.py).
+``events`` and ``export`` (cli/store.py), ``train`` and ``eval`` (cli/learn.py).
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ def _register() -> None:
     """Add every command group to the app (once; tests call it too)."""
     if app.registered_commands or app.registered_groups:
         return
-    from marsad.cli import extract, geo, store
+    from marsad.cli import extract, geo, learn, store
 
-    for module in (extract, geo, store):
+    for module in (extract, geo, learn, store):
         module.register(app)
 
 

@@ -67,6 +67,11 @@ GAZETTEER_HELP = (
     "Gazetteer SQLite file (default: MARSAD_GAZETTEER, else the one packaged with marsad). "
     "Example: --gazetteer gazetteer.sqlite"
 )
+MODELS_HELP = (
+    "Decision models (JSON, made by `marsad train`) instead of the packaged ones (also MARSAD_MODELS). "
+    "Example: --models my-decisions.json"
+)
+RULES_ONLY_HELP = "Extract with the hand-written rules alone, without the learned decisions."
 BIDI_HELP = (
     "How --format table writes Arabic: 'visual' reorders it right-to-left for terminals that do not "
     "apply the bidi algorithm themselves (most); 'logical' leaves text in memory order, for terminals "
@@ -226,6 +231,8 @@ def extract_command(
     fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "json",
     gazetteer: Annotated[Path | None, typer.Option("--gazetteer", help=GAZETTEER_HELP, show_default=False)] = None,
     bidi: Annotated[str, typer.Option("--bidi", help=BIDI_HELP)] = "auto",
+    models: Annotated[Path | None, typer.Option("--models", help=MODELS_HELP, show_default=False)] = None,
+    rules_only: Annotated[bool, typer.Option("--rules-only", help=RULES_ONLY_HELP)] = False,
 ) -> None:
     """Extract ACLED-style events from Arabic reports: one JSON result per report, in input order.
 
@@ -245,11 +252,16 @@ def extract_command(
     files = files or []
     try:
         _check_options(files, input_, output, fmt, gazetteer, bidi)
+        if models is not None and not models.is_file():
+            raise _Usage(f"--models: no such file: {models}")
+        if models is not None and rules_only:
+            raise _Usage("--models and --rules-only exclude each other")
         date = _parse_date(published)
     except _Usage as exc:
         err.print(f"[red]usage error:[/red] {exc}", markup=True)
         raise typer.Exit(EXIT_USAGE) from None
-    status = _run(files, input_, output, date, fmt, gazetteer, bidi, err)
+    settings = Settings.from_env(gazetteer=gazetteer, models=models, rules_only=rules_only or None)
+    status = _run(files, input_, output, date, fmt, settings, bidi, err)
     raise typer.Exit(status)
 
 
@@ -259,13 +271,12 @@ def _run(
     output: str | None,
     published: dt.date | None,
     fmt: str,
-    gazetteer: Path | None,
+    settings: Settings,
     bidi: str,
     err: Console,
 ) -> int:
     from marsad.pipeline import Pipeline
 
-    settings = Settings.from_env(gazetteer=gazetteer)
     try:
         pipeline = Pipeline.from_settings(settings)
     except MarsadError as exc:

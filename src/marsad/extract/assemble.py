@@ -409,6 +409,14 @@ class _Assembler:
             ]  # fmt: skip
             if others and t.last - t.first == 1:
                 return None  # "انفجار" caused by the strike or bomb named in the same sentence
+        if cls == "violent_demonstration":
+            here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
+            crowd = any(a.actor.inter in (5, 6) for a in here) or any(
+                isinstance(x.payload, Trigger) and x.payload.cls == "@protest" and self.sent_of[x.first] == sent
+                for x in self.triggers
+            )
+            if not crowd and any(a.actor.inter in ARMED for a in here):
+                return "looting_property_destruction"  # armed men who burn shops are not rioters
         if cls == "looting_property_destruction" and word in self.w["property_verb"]:
             near = [c for c in self._in_sentence("property", sent) if t.first < c.first and c.first - t.last <= 8]
             if not near:

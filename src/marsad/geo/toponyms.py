@@ -129,7 +129,8 @@ class _Recogniser:
             for length in lengths:  # longest first
                 if (best is not None and length <= best[0] - i) or i + length > n:
                     continue
-                if length == 1 and not (cued and clitic == 0 and len(key) >= 2) and (self._common(key) or len(key) < 3):
+                strong = cued and clitic == 0 and len(key) >= 2 and key not in self.w["function_word"]
+                if length == 1 and not strong and (self._common(key) or len(key) < 3):
                     continue
                 if length > 1 and not self._same_sentence(i, i + length - 1):
                     continue
@@ -185,7 +186,10 @@ class _Recogniser:
             ):
                 i += 1  # a claimed word (an actor, a cue) or one that starts no known name
                 continue
-            gm = self._gaz_match(i, cued)
+            # a common word right after an indefinite cue is still a name ("مدينة الرقة"), but not
+            # after a definite one ("القضاء على" is "eliminating", not the district of Ali)
+            bare = cued and cue is not None and self._bare_cue(cue[2], i)
+            gm = self._gaz_match(i, bare)
             if (
                 gm is not None
                 and not cued

@@ -35,7 +35,7 @@ CUE_KINDS = (
     "suicide", "ied", "negation", "threat", "plan", "condemn", "hypothetical", "background",
     "intervention", "lethal_force", "rioting", "attribution", "property", "kill", "injure",
     "victim_civilian", "ally", "target", "offtopic", "failure", "claim", "background_sentence", "landmark",
-    "toward", "denial",
+    "toward", "denial", "genre_history", "genre_court", "genre_exercise", "genre_statistic", "genre_funeral",
 )  # fmt: skip
 NUMBER_KINDS = ("cardinal", "dual", "vague", "scale", "ordinal", "more_than", "at_least", "about", "up_to")
 WORD_ROLES = (
