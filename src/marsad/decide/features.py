@@ -256,47 +256,77 @@ def _nearest_by_type(
 
 def site_type_features(ctx: Context, site: Site, facts: SiteFacts, event_type: str) -> list[float]:
     """The row of ``FEATURE_NAMES`` for one (site, event type)."""
-    T = event_type
-    own = [m for m in site.candidates if EVENT_TYPES[m.sub_event_type] == T]
-    other = [m for m in site.candidates if EVENT_TYPES[m.sub_event_type] != T]
-    rules_types = [EVENT_TYPES[m.sub_event_type] for m in site.candidates if not m.flags]
-    rules_type = max(rules_types, key=rules_types.count) if rules_types else ""
-    sent_trig = [ty for s in facts.sentences for ty in ctx.trig_types_by_sent.get(s, ())]
-    doc_trig_t = ctx.doc_trig_types.get(T, 0)
-    doc_trig_all = sum(ctx.doc_trig_types.values())
-    cues: set[str] = set()
-    inters: set[int] = set()
-    for s in facts.sentences:
-        cues |= ctx.cue_by_sent.get(s, set())
-        inters |= ctx.inter_by_sent.get(s, set())
-    near = facts.nearest.get(T, (_FAR, 0.0, 0.0, _FAR))
-    v: list[float] = [float(t == T) for t in EVENT_TYPE_NAMES]
-    v += facts.values
-    v += [
-        min(near[0], 30.0), near[1], near[2], min(near[3], 30.0),
-        len(own), sum(1 for m in own if not m.flags),
-        min((abs(m.trigger_first - facts.token) for m in own), default=_FAR),
-        bool(own) and all(m.flags for m in own), max((m.weight for m in own if not m.flags), default=0.0),
-        any(m.sub_event_type in _POINT_EVENTS and not m.flags for m in own),
-        sum(1 for m in other if not m.flags), rules_type == T,
-        T in ctx.doc_rules_types, len(ctx.doc_rules_types - {T}),
-        sent_trig.count(T), len(sent_trig) - sent_trig.count(T),
-        doc_trig_t, doc_trig_t / doc_trig_all if doc_trig_all else 0.0, len(ctx.doc_rules_types),
-        *(c in cues for c in _CUES), *(min(ctx.doc_cue.get(c, 0), 5) for c in _CUES),
-        *(i in inters for i in range(1, 9)),
-        bool(facts.sentences & ctx.has_time), bool(facts.sentences & ctx.has_casualty),
-        ctx.doc.published is not None, min(len(ctx.doc.sentences), 30),
-    ]  # fmt: skip
-    return [float(x) for x in v]
+    return _SiteRows(ctx, site, facts).row(event_type, _DocPart.of(ctx))
+
+
+@dataclass(frozen=True)
+class _DocPart:
+    """What every row of a report shares."""
+
+    cues: list[float]
+    trig_all: int
+    tail: list[float]  # published, number of sentences
+
+    @classmethod
+    def of(cls, ctx: Context) -> _DocPart:
+        return cls(
+            [float(min(ctx.doc_cue.get(c, 0), 5)) for c in _CUES],
+            sum(ctx.doc_trig_types.values()),
+            [float(ctx.doc.published is not None), float(min(len(ctx.doc.sentences), 30))],
+        )
+
+
+class _SiteRows:
+    """What every row of a site shares, computed once; ``row`` adds the event type's part."""
+
+    def __init__(self, ctx: Context, site: Site, facts: SiteFacts) -> None:
+        self.ctx, self.site, self.facts = ctx, site, facts
+        self.by_type: dict[str, list[Mention]] = {}
+        for m in site.candidates:
+            self.by_type.setdefault(EVENT_TYPES[m.sub_event_type], []).append(m)
+        rules_types = [EVENT_TYPES[m.sub_event_type] for m in site.candidates if not m.flags]
+        self.rules_type = max(rules_types, key=rules_types.count) if rules_types else ""
+        self.unflagged = len(rules_types)
+        self.sent_trig = Counter(ty for s in facts.sentences for ty in ctx.trig_types_by_sent.get(s, ()))
+        self.n_sent_trig = sum(self.sent_trig.values())
+        cues: set[str] = set()
+        inters: set[int] = set()
+        for s in facts.sentences:
+            cues |= ctx.cue_by_sent.get(s, set())
+            inters |= ctx.inter_by_sent.get(s, set())
+        self.cues = [float(c in cues) for c in _CUES]
+        self.inters = [float(i in inters) for i in range(1, 9)]
+        self.context = [float(bool(facts.sentences & ctx.has_time)), float(bool(facts.sentences & ctx.has_casualty))]
+
+    def row(self, t: str, doc: _DocPart) -> list[float]:
+        ctx, facts = self.ctx, self.facts
+        own = self.by_type.get(t, [])
+        own_unflagged = [m for m in own if not m.flags]
+        near = facts.nearest.get(t, (_FAR, 0.0, 0.0, _FAR))
+        doc_trig_t = ctx.doc_trig_types.get(t, 0)
+        head = [float(t == x) for x in EVENT_TYPE_NAMES]
+        mid: list[float] = [
+            min(near[0], 30.0), near[1], near[2], min(near[3], 30.0),
+            len(own), len(own_unflagged),
+            min((abs(m.trigger_first - facts.token) for m in own), default=_FAR),
+            bool(own) and not own_unflagged, max((m.weight for m in own_unflagged), default=0.0),
+            any(m.sub_event_type in _POINT_EVENTS for m in own_unflagged),
+            self.unflagged - len(own_unflagged), self.rules_type == t,
+            t in ctx.doc_rules_types, len(ctx.doc_rules_types - {t}),
+            self.sent_trig.get(t, 0), self.n_sent_trig - self.sent_trig.get(t, 0),
+            doc_trig_t, doc_trig_t / doc.trig_all if doc.trig_all else 0.0, len(ctx.doc_rules_types),
+        ]  # fmt: skip
+        return [*head, *facts.values, *map(float, mid), *self.cues, *doc.cues, *self.inters, *self.context, *doc.tail]
 
 
 def rows(ctx: Context) -> tuple[list[tuple[Site, str]], list[list[float]]]:
     """Every (site, event type) of a report and its feature row."""
     keys: list[tuple[Site, str]] = []
     out: list[list[float]] = []
+    doc = _DocPart.of(ctx)
     for site in ctx.sites:
-        facts = site_facts(ctx, site)
+        shared = _SiteRows(ctx, site, site_facts(ctx, site))
         for t in EVENT_TYPE_NAMES:
             keys.append((site, t))
-            out.append(site_type_features(ctx, site, facts, t))
+            out.append(shared.row(t, doc))
     return keys, out

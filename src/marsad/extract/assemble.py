@@ -126,7 +126,7 @@ class _Assembler:
         return any(a.first == token for a in actors)
 
     def _claimed(self) -> ActorMention | None:
-        """The group that claimed the attack ("أعلنت جماعة الشباب مسؤوليتها عن الهجوم")."""
+        """The group that claimed the attack ("تبنّت الحركة المسلحة التفجير في بيان")."""
         for c in self.cues.get("claim", ()):
             sent = self.sent_of[c.first]
             groups = [a for a in self.s.actors if self.sent_of[a.first] == sent and a.actor.inter in (2, 3, 4)]
@@ -160,7 +160,7 @@ class _Assembler:
         cls = t.payload.cls if isinstance(t.payload, Trigger) else ""
         for kind, window in _MODAL_WINDOWS.items():
             if kind == "failure" and cls in VIOLENT:
-                continue  # "عقب فشل المفاوضات واصلت قصفها": the talks failed, the shelling did not
+                continue  # "بعد انهيار المحادثات تابعت المدفعية القصف": the talks failed, the shelling did not
             for c in self.cues.get(kind, ()):
                 if self.sent_of[c.first] == sent and c.last <= t.first and t.first - c.last < window:
                     return f"modal:{kind}"
@@ -270,7 +270,7 @@ class _Assembler:
                 p for p in places if p.toponym.token_index < t.first and not self._toward(p)
             ]
             if not mine:
-                return []  # "انسحبت صوب مديرية زبيد": where they went is not what changed hands
+                return []  # "تراجعت القوات نحو بلدة مجاورة": where they went is not what changed hands
         if isinstance(t.payload, Trigger) and t.payload.cls in _NEEDS_PLACE_AFTER:
             after = [p for p in places if p.toponym.token_index >= t.last and not self._toward(p)]
             mine = [p for p in mine if p.toponym.token_index >= t.last] or after[:1]
@@ -310,7 +310,7 @@ class _Assembler:
             self.last_actor = saved  # what the rules drop carries nothing to later sentences
         sub = _by_actor(sub, actor1)
         if sub in _TAKEOVERS and self._building_taken(t):
-            sub = "armed_clash"  # "السيطرة على مبنى رئيسي": a building, not the place itself
+            sub = "armed_clash"  # "السيطرة على مقر البلدية": a building, not the place itself
         if sub == "arrests" and any(c.kind == "kill" and c.value for c in self._sentence_casualties(sent)):
             sub = "attack" if self._civilian_victims(sent) else "armed_clash"  # a raid that killed
         casualties = self._casualties(sent, mine)
@@ -376,7 +376,7 @@ class _Assembler:
             here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
             rioters = [a for a in here if a.actor.inter in (5, 6) and abs(a.first - t.first) <= 4]
             if self._near(t, "rioting", _CLAUSE) or rioters:
-                return "violent_demonstration"  # "مواجهات بين قوات الأمن ومتظاهرين"
+                return "violent_demonstration"  # "اشتبك المحتجون مع عناصر الشرطة"
             sides = {a.actor.canonical for a in here if a.actor.inter in ARMED}
             if len(sides) <= 1 and word in self.w["attack_word"] and self._civilian_victims(sent):
                 return "attack"  # "هجوم ... قتل عشرات المدنيين": one armed side, civilian dead
@@ -550,14 +550,14 @@ class _Assembler:
         if self._listed(r, inside):
             return False
         if r.toponym.relation == "near" and any(0 < i - x.toponym.token_index <= 4 for x in earlier):
-            return True  # "بلدة الجيزة شرقي درعا": Daraa only says where al-Jiza is
+            return True  # "قرية كفرناها غربي حلب": Daraa only says where al-Jiza is
         if r.toponym.cue in ("قضاء", "ناحيه", "مديريه", "محافظه", "ريف"):
             return True
         k = self._cue_start(i)  # "حي الحمدانية في مدينة حلب": look before the cue word
         if ((k > 0 and self.doc.tokens[k - 1].text == "في") or self.doc.tokens[k].text.startswith("ب")) and any(
             i - x.toponym.token_index <= 6 for x in earlier
         ):
-            return True  # "حي المعادي في حلب", "بلدة صيدا بدرعا"
+            return True  # "حي الشعار في حلب", "بلدة طفس بدرعا"
         if r.toponym.relation in ("countryside", "province") or (
             r.entry is not None and r.entry.kind in ("admin1", "country")
         ):
@@ -574,7 +574,7 @@ class _Assembler:
         )
 
     def _listed(self, r: Resolution, inside: list[Resolution]) -> bool:
-        """A member of a list ("محافظات ذي قار وميسان والمثنى") is not a container."""
+        """A member of a list ("محافظات البصرة وواسط وكربلاء") is not a container."""
         i = r.toponym.token_index
         word = self.doc.tokens[i].text
         for x in inside:
@@ -744,7 +744,7 @@ class _Assembler:
             return False
         word = self.doc.tokens[b.first].text
         if gap <= 1 and word.startswith("و"):
-            return True  # "ميليشيا أسد الطائفية وميليشيات إيران"
+            return True  # "قوات الجيش وميليشيات رديفة"
         if gap == 0:
             return (
                 word.startswith("و")

@@ -4,7 +4,7 @@ A place name is recognised when
 - a cue word introduces it (``بلدة صيدا``, ``مدينة درعا``, ``ريف إدلب``, ``محافظة درعا``,
   ``حي الجابريات``), whether or not the gazetteer knows it (unknown names after a strong cue
   are kept, to be reported without coordinates);
-- it continues a list (``بلدات الطيبة والنعيمة وصيدا``, ``صيدا، النعيمة``);
+- it continues a list (``بلدات كفرنبل وحاس والبارة``, ``حاس، البارة``);
 - it is in the gazetteer and either prominent (a country, a province, a large city) or follows
   a locative preposition (``في``, ``ب``, ``على``, ``قرب`` …).
 
