@@ -33,7 +33,7 @@ from marsad.geo.toponyms import find_toponyms
 from marsad.lang.lexicon import ActorEntry, CountryWord, Lexicons
 from marsad.models import Document, ExtractResult, RawDocument
 from marsad.settings import Settings
-from marsad.text.prepare import prepare
+from marsad.text.prepare import WordCache, prepare
 
 if TYPE_CHECKING:
     from marsad.decide.model import Decisions
@@ -63,6 +63,7 @@ class Pipeline:
         self.gazetteer = gazetteer
         self.geoparser = Geoparser(gazetteer)
         self.precedence = incidents.Precedence.load()
+        self.words = WordCache()  # words repeat across reports: their readings are computed once
         self.decisions = decisions
         self.produced_by = {
             "component": COMPONENT,
@@ -96,7 +97,7 @@ class Pipeline:
         """Everything the recognisers and the assembler find in one report, before deciding
         which events it asserts. Raises ``InputError`` for unusable text."""
         check_text(raw)
-        doc = prepare(raw)
+        doc = prepare(raw, self.words)
         matches = self.lexicons.scan(doc)
         toponyms = find_toponyms(doc, self.gazetteer, self.lexicons, matches)
         in_actor = {t for m in matches if isinstance(m.payload, ActorEntry) for t in range(m.first, m.last)}

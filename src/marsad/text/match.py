@@ -104,13 +104,18 @@ class PhraseMatcher(Generic[T]):
         found: list[Match[T]] = []
         index = self._index
         for i in range(last):
-            seen: set[tuple[int, int]] = set()
+            seen: set[tuple[int, int]] | None = None
             for clitic, key in readings[i]:
-                for rest, payload in index.get(key, ()):
+                entries = index.get(key)
+                if not entries:
+                    continue  # most words start no phrase
+                if seen is None:
+                    seen = set()
+                for rest, payload in entries:
                     n = len(rest)
                     if i + 1 + n > last or (id(payload), n) in seen:
                         continue
-                    if any(keys[i + 1 + k] != rest[k] for k in range(n)):
+                    if n and keys[i + 1 : i + 1 + n] != rest:
                         continue
                     seen.add((id(payload), n))
                     tok = tokens[i]

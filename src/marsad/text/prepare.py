@@ -35,8 +35,26 @@ def _body_end(norm: str) -> int:
         return end
 
 
-def prepare(raw: RawDocument) -> Document:
-    """Turn a raw report into a ``Document`` (pure; no I/O)."""
+class WordCache:
+    """The matching key and clitic readings of each word seen, shared by the documents one
+    pipeline prepares (reports repeat most of their vocabulary). Bounded: emptied when full."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._words: dict[str, tuple[str, tuple[tuple[int, str], ...]]] = {}
+
+    def get(self, word: str) -> tuple[str, tuple[tuple[int, str], ...]]:
+        found = self._words.get(word)
+        if found is None:
+            if len(self._words) >= self.limit:
+                self._words.clear()
+            found = self._words[word] = (word_key(word), tuple(token_readings(word)))
+        return found
+
+
+def prepare(raw: RawDocument, words: WordCache | None = None) -> Document:
+    """Turn a raw report into a ``Document`` (pure; no I/O). ``words`` caches each word's
+    readings across documents (the result is the same with or without it)."""
     norm, offsets = normalize_with_offsets(raw.text)
     body = _body_end(norm)
     tokens = tuple(Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(norm, 0, body))
@@ -63,6 +81,8 @@ def prepare(raw: RawDocument) -> Document:
     for k, sent in enumerate(sentences):
         for t in range(sent.first_token, sent.last_token):
             token_sentence[t] = k
+    cache = words or WordCache()
+    looked_up = [cache.get(t.text) for t in tokens]
     return Document(
         raw,
         norm,
@@ -70,8 +90,8 @@ def prepare(raw: RawDocument) -> Document:
         tokens,
         tuple(sentences),
         body_end,
-        keys=tuple(word_key(t.text) for t in tokens),
-        readings=tuple(tuple(token_readings(t.text)) for t in tokens),
+        keys=tuple(k for k, _ in looked_up),
+        readings=tuple(r for _, r in looked_up),
         token_sentence=tuple(token_sentence),
     )
 
