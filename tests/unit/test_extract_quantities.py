@@ -149,3 +149,44 @@ class TestCounts:
 
     def test_killed_people_are_not_detainees(self, lexicons: Lexicons) -> None:
         assert [c.what for c in _counts(lexicons, "لقي 30 شخصا مصرعهم في الانفجار")] == []
+
+
+class TestReader:
+    """How the reader builds a number; the table of expressions is ``test_number_reader.py``."""
+
+    def test_range_keeps_both_ends(self, lexicons: Lexicons) -> None:
+        [num] = _numbers(lexicons, "قتل بين 20 و30 شخصا")
+        assert (num.first, num.last, num.value, num.upper, num.qualifier) == (1, 5, 20, 30, "at_least")
+
+    def test_compound_spans_its_tokens(self, lexicons: Lexicons) -> None:
+        [num] = _numbers(lexicons, "قتل مائة و ستة عشر مدنيا")
+        assert (num.first, num.last, num.value) == (1, 5, 116)
+
+    def test_vague_scaled_count_is_at_least(self, lexicons: Lexicons) -> None:
+        assert [(c.value, c.what, c.qualifier) for c in _counts(lexicons, "ألقت الطائرات مئات الآلاف من القذائف")] == []
+        assert [(c.value, c.what, c.qualifier) for c in _counts(lexicons, "شنت الطائرات عشرات الغارات")] == [
+            (10, "strikes", "at_least")
+        ]
+
+    def test_count_of_a_compound(self, lexicons: Lexicons) -> None:
+        assert [(c.value, c.what) for c in _counts(lexicons, "شنت الطائرات مائة وعشرين غارة")] == [(120, "strikes")]
+
+    def test_qualifier_after_a_figure_does_not_reach_the_next(self, lexicons: Lexicons) -> None:
+        assert _tolls(lexicons, "قتل 27 شخصا على الأقل وأصيب ستة آخرون") == [
+            ("kill", 27, "at_least"),
+            ("injure", 6, "exact"),
+        ]
+
+    @pytest.mark.parametrize("text", ["ارتفعت الأسعار 4 بالمائة", "ارتفعت الأسعار 4 في المائة", "ارتفعت الأسعار 4%"])
+    def test_a_percentage_is_not_a_count(self, lexicons: Lexicons, text: str) -> None:
+        assert _values(lexicons, text) == []  # and "4 بالمائة" is not 400
+
+    @pytest.mark.parametrize(
+        "text", ["قتل 5 مدنيين في 12/3/2019", "قتل 5 مدنيين عند الساعة 10:30", "قتل 5 مدنيين في 2019-03-12"]
+    )
+    def test_dates_and_times_are_not_numbers(self, lexicons: Lexicons, text: str) -> None:
+        assert _values(lexicons, text) == [(5, "exact")]
+
+    def test_duration_is_a_number_but_not_a_toll(self, lexicons: Lexicons) -> None:
+        assert _values(lexicons, "لقي مصرعه بعد ثلاثين يوما") == [(30, "exact")]
+        assert _tolls(lexicons, "لقي مصرعه بعد ثلاثين يوما") == [("kill", None, "exact"), ("kill", None, "exact")]

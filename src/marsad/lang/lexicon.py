@@ -37,7 +37,14 @@ CUE_KINDS = (
     "victim_civilian", "ally", "target", "offtopic", "failure", "claim", "background_sentence", "landmark",
     "toward", "denial", "genre_history", "genre_court", "genre_exercise", "genre_statistic", "genre_funeral",
 )  # fmt: skip
-NUMBER_KINDS = ("cardinal", "dual", "vague", "scale", "ordinal", "more_than", "at_least", "about", "up_to")
+NUMBER_KINDS = (
+    "cardinal", "dual", "vague", "scale", "ordinal", "more_than", "at_least", "about", "up_to",
+    "between", "range_to", "from", "fraction", "duration",
+)  # fmt: skip
+TIME_KINDS = (
+    "month", "weekday", "relative", "part", "night", "past", "current", "ago", "days", "weeks", "months", "phase",
+    "range",
+)  # fmt: skip
 WORD_ROLES = (
     "not_place", "function_word", "ambiguous_place", "direction_adjective", "direction_noun", "name_adjective",
     "preposition", "unknown_name_cue", "town_cue", "quarter_cue", "victim_singular", "victim_plural", "count_noun",
@@ -87,13 +94,13 @@ class CountryWord:
 @dataclass(frozen=True, slots=True)
 class NumberWord:
     value: int
-    kind: str  # cardinal | dual | vague | scale | ordinal
+    kind: str  # one of NUMBER_KINDS (numbers.tsv says what each means)
 
 
 @dataclass(frozen=True, slots=True)
 class TimeWord:
     value: int
-    kind: str  # month | weekday | relative | part | night
+    kind: str  # one of TIME_KINDS (time.tsv says what each means)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +179,7 @@ class Lexicons:
         for r in table("numbers.tsv", ("phrase", "value", "kind", "meaning"),
                        {"value": int_in(0, 10**9), "kind": number_kinds}):  # fmt: skip
             matcher.add(str(r["phrase"]), NumberWord(r["value"], str(r["kind"])))  # type: ignore[arg-type]
-        time_kinds = one_of("month", "weekday", "relative", "part", "night")
+        time_kinds = one_of(*TIME_KINDS)
         for r in table("time.tsv", ("phrase", "value", "kind", "meaning"),
                        {"value": int_in(0, 31), "kind": time_kinds}):  # fmt: skip
             matcher.add(str(r["phrase"]), TimeWord(r["value"], str(r["kind"])))  # type: ignore[arg-type]
