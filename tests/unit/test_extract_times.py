@@ -161,3 +161,44 @@ class TestWithoutPublicationDate:
 
 def test_superscript_digit_does_not_crash(lexicons: Lexicons) -> None:
     assert _times(lexicons, "قصفت :¹")[1] == []
+
+
+def test_explicit_day_after_publication_is_future(lexicons: Lexicons) -> None:
+    expr = _one(lexicons, "يعقد الاجتماع في 20/07/2021")
+    assert (expr.date, expr.future) == (dt.date(2021, 7, 20), True)
+
+
+def test_day_after_publication_is_still_the_reports_day(lexicons: Lexicons) -> None:
+    assert not _one(lexicons, "قصف في 25/06/2021").future  # one day of slack for time zones
+
+
+def test_since_a_duration_is_a_period_start(lexicons: Lexicons) -> None:
+    expr = _one(lexicons, "تدور المعارك منذ يومين")
+    assert (expr.date, expr.since, expr.precision) == (dt.date(2021, 6, 22), True, 1)
+    assert not _one(lexicons, "قصف قبل يومين").since
+
+
+def test_spans_and_ranges_carry_their_precision(lexicons: Lexicons) -> None:
+    assert _one(lexicons, "قصف قبل أسبوع").precision == 2
+    assert _one(lexicons, "قصف الشهر الماضي").precision == 3
+    expr = _one(lexicons, "قصف بين الإثنين والأربعاء")
+    assert (expr.date, expr.end, expr.precision) == (dt.date(2021, 6, 21), dt.date(2021, 6, 23), 2)
+
+
+def test_part_of_day_alone_is_a_verb_not_a_time(lexicons: Lexicons) -> None:
+    assert _times(lexicons, "فجر انتحاري نفسه في السوق")[1] == []
+    assert _one(lexicons, "قصفت الطائرات البلدة فجرا").date == THURSDAY
+
+
+def test_dateline_dash_before_a_numeric_date(lexicons: Lexicons) -> None:
+    assert _one(lexicons, "حلب-20-6-2021 قصفت الطائرات البلدة").date == dt.date(2021, 6, 20)
+
+
+def test_weekday_decides_between_numeric_readings(lexicons: Lexicons) -> None:
+    # 03/05 is 3 May (a Monday) or 5 March (a Friday)
+    assert _one(lexicons, "قصف يوم الجمعة 03/05/2021").date == dt.date(2021, 3, 5)
+    assert _one(lexicons, "قصف يوم الإثنين 03/05/2021").date == dt.date(2021, 5, 3)
+
+
+def test_no_date_without_publication_for_relative_spans(lexicons: Lexicons) -> None:
+    assert _times(lexicons, "قصف قبل أسبوع", None)[1] == []

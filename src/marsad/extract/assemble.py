@@ -210,7 +210,7 @@ class _Assembler:
             return
         for x in self.s.times:
             if self.sent_of[x.first] == sent and x.date and not x.future and not x.since and self._in_window(x.date):
-                self.focus_date = (x.date, 1)
+                self.focus_date = (x.date, x.precision)
                 return
 
     def _old_year(self, sent: int) -> bool:
@@ -645,7 +645,7 @@ class _Assembler:
                     return x.date, 1, True, True  # "منذ 19 يونيو": background
                 if x.since and self.focus_date is not None and self.focus_date[0] >= x.date:
                     return self.focus_date[0], 1, False, True  # "منذ ليل أمس": still going on that day
-                return x.date, 1, False, True
+                return x.date, x.precision, False, True
         if self.focus_date is not None:
             return self.focus_date[0], self.focus_date[1], False, False
         return pub, 2, False, False
