@@ -70,6 +70,8 @@ MIN_COUNTS = {
     "missing_published": 2,
     "ambiguous_place": 3,
     "precision": 3,
+    "place_role": 5,
+    "incident": 5,
 }
 MIN_RECORDS = 75
 

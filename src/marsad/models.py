@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 EVENT_TYPES: dict[str, str] = {
     "armed_clash": "battles",
@@ -76,9 +76,10 @@ class RawDocument:
     outlet: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word of the normalised text: ``start``/``end`` index ``Document.norm``."""
+class Token(NamedTuple):
+    """A word of the normalised text: ``start``/``end`` index ``Document.norm``. (A named tuple:
+    reports have thousands of words, and tuples are built several times faster than frozen
+    dataclasses.)"""
 
     start: int
     end: int

@@ -39,7 +39,7 @@ _KINDS = ("admin1", "admin2", "admin3", "city", "community", "neighbourhood", "c
 _RELATIONS = ("in", "near", "countryside", "province")
 _FLAGS = (
     "modal", "background_date", "no_actor", "toward", "container", "dateline", "refers_back", "intercepted",
-    "off_topic",
+    "off_topic", "institution", "genre",
 )  # fmt: skip
 _CUES = (
     "air", "artillery", "ied", "suicide", "kill", "injure", "victim_civilian", "rioting", "intervention",
@@ -110,6 +110,8 @@ class Context:
     title_keys: set[str] = field(default_factory=set)
     pluperfect: set[int] = field(default_factory=set)  # sentences told as "كان … قد"
     old_year: set[int] = field(default_factory=set)  # sentences naming a year before last year
+    site_tokens: dict[int, list[int]] = field(default_factory=dict)  # id(site) -> tokens naming it
+    site_sentences: dict[int, set[int]] = field(default_factory=dict)  # id(site) -> sentences naming it
 
     @classmethod
     def of(cls, doc: Document, spans: Spans, candidates: Sequence[Mention], sites: Sequence[Site]) -> Context:
@@ -135,12 +137,25 @@ class Context:
         c.title_keys = {name_key(w) for w in title.split()}
         pluperfect = spans.words.get("pluperfect_verb", frozenset())
         pub = doc.published
-        for k, sentence in enumerate(doc.sentences):
-            words = [t.text for t in doc.tokens[sentence.first_token : sentence.last_token]]
-            if words and words[0] in pluperfect and ("قد" in words[:8] or "وقد" in words[:8]):
-                c.pluperfect.add(k)
-            if pub is not None and any(len(w) == 4 and w.isdigit() and 1900 <= int(w) < pub.year - 1 for w in words):
-                c.old_year.add(k)
+        tokens = doc.tokens
+        for site in sites:
+            toks = [r.toponym.token_index for r in site.occurrences]
+            c.site_tokens[id(site)] = toks
+            c.site_sentences[id(site)] = {sent[i] for i in toks}
+        named = set().union(*c.site_sentences.values()) if sites else set()
+        for k in named:  # only the sentences that name a place are ever asked about
+            sentence = doc.sentences[k]
+            first, last = sentence.first_token, sentence.last_token
+            if first < last and tokens[first].text in pluperfect:
+                opening = {t.text for t in tokens[first : min(last, first + 8)]}
+                if "قد" in opening or "وقد" in opening:
+                    c.pluperfect.add(k)
+            if pub is not None:
+                for t in tokens[first:last]:
+                    w = t.text
+                    if len(w) == 4 and w.isdigit() and 1900 <= int(w) < pub.year - 1:
+                        c.old_year.add(k)
+                        break
         return c
 
 
@@ -168,8 +183,9 @@ def site_facts(ctx: Context, site: Site) -> SiteFacts:
     t = place.toponym
     occ = site.occurrences
     sent = ctx.sentence_of
-    first = min(r.toponym.token_index for r in occ)
-    sents = {sent[r.toponym.token_index] for r in occ}
+    my_tokens = ctx.site_tokens[id(site)]
+    first = min(my_tokens)
+    sents = ctx.site_sentences[id(site)]
     prev_words: set[str] = set()
     glued: set[str] = set()
     speaker = distance = institution = origin = False
@@ -197,7 +213,9 @@ def site_facts(ctx: Context, site: Site) -> SiteFacts:
         s for s in same_admin1 if s.place.entry is not None and s.place.entry.kind not in ("admin1", "country")
     ]
     close = [
-        s for s in ctx.sites if s is not site and any(abs(o.toponym.token_index - first) <= 6 for o in s.occurrences)
+        min(ctx.site_tokens[id(s)])
+        for s in ctx.sites
+        if s is not site and any(abs(i - first) <= 6 for i in ctx.site_tokens[id(s)])
     ]
     area = t.relation in ("province", "countryside") or kind in ("admin1", "admin2", "country")
     listed = any(
@@ -222,9 +240,9 @@ def site_facts(ctx: Context, site: Site) -> SiteFacts:
         len(occ), min(sent[first], 10), first / max(1, len(doc.tokens)), name_key(t.name) in ctx.title_keys,
         bool(t.cue), bool(prev_words & _AT), bool(prev_words & _FROM), bool(prev_words & _TO), bool(prev_words & _ON),
         "ب" in glued, "و" in glued, "ل" in glued, speaker,
-        listed, any(s.first_token < first for s in close) and area, any(s.first_token > first for s in close),
+        listed, any(f < first for f in close) and area, any(f > first for f in close),
         bool(towns_inside), len(ctx.sites),
-        sum(1 for s in ctx.sites if any(sent[o.toponym.token_index] in sents for o in s.occurrences)),
+        sum(1 for s in ctx.sites if ctx.site_sentences[id(s)] & sents),
         bool(here), min(nearest, 30.0), before, len(cands), sum(1 for m in cands if not m.flags),
         bool(cands) and all(m.fallback_place for m in cands), place.warning is not None,
         distance, institution, origin, bool(sents & ctx.pluperfect), bool(sents & ctx.old_year), 0 in sents,
@@ -319,14 +337,24 @@ class _SiteRows:
         return [*head, *facts.values, *map(float, mid), *self.cues, *doc.cues, *self.inters, *self.context, *doc.tail]
 
 
+def told_types(ctx: Context) -> list[str]:
+    """The event types a report gives any evidence of (a trigger or a candidate of that type):
+    the others are not considered at any of its places."""
+    told = set(ctx.doc_trig_types) | {EVENT_TYPES[m.sub_event_type] for m in ctx.candidates}
+    return [t for t in EVENT_TYPE_NAMES if t in told]
+
+
 def rows(ctx: Context) -> tuple[list[tuple[Site, str]], list[list[float]]]:
-    """Every (site, event type) of a report and its feature row."""
+    """Every (site, event type) of a report worth deciding, and its feature row."""
     keys: list[tuple[Site, str]] = []
     out: list[list[float]] = []
+    types = told_types(ctx)
+    if not types:
+        return keys, out
     doc = _DocPart.of(ctx)
     for site in ctx.sites:
         shared = _SiteRows(ctx, site, site_facts(ctx, site))
-        for t in EVENT_TYPE_NAMES:
+        for t in types:
             keys.append((site, t))
             out.append(shared.row(t, doc))
     return keys, out

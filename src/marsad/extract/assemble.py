@@ -294,6 +294,9 @@ class _Assembler:
                 borrowed = "refers_back"
             mine, fallback = [prev], True
         flags: set[str] = {borrowed} if borrowed else set()
+        genre = next((kind for kind in _GENRES if self._in_sentence(kind, sent)), None)
+        if genre is not None:
+            flags.add("genre")  # a trial, an exercise, an anniversary tells no new event
         date, precision, background, own_date = self._date(t, sent)
         if background:
             flags.add("background_date")
@@ -315,7 +318,8 @@ class _Assembler:
             sub = "attack" if self._civilian_victims(sent) else "armed_clash"  # a raid that killed
         casualties = self._casualties(sent, mine)
         out: list[Mention] = []
-        for place, role in [(p, "") for p in mine] + extra:
+        placed = [(p, self._role_flag(p) or "") for p in mine]
+        for place, role in placed + extra:
             fat, inj = casualties.get(id(place), (None, None))
             victims2 = actor2
             if fat and victims2 is None and sub not in ("armed_clash",) and self._civilian_victims(sent):
@@ -382,6 +386,8 @@ class _Assembler:
                 return "attack"  # "هجوم ... قتل عشرات المدنيين": one armed side, civilian dead
             return "armed_clash"
         if cls == "@control":
+            if self._counted_after(t):
+                return None  # "سقوط مئات القذائف", "سقوط قتلى": shells or casualties fell, not a town
             return "government_regains_territory"  # who took the place decides (``_by_actor``)
         if cls == "@protest":
             kills = [x for x in self.triggers if isinstance(x.payload, Trigger) and x.payload.cls == "@kill"]
@@ -422,6 +428,15 @@ class _Assembler:
             if not near:
                 return "suicide_bomb" if self._in_sentence("suicide", sent) else "remote_explosive_landmine_ied"
         return cls if not cls.startswith("@") else None
+
+    def _counted_after(self, t: Match[Entry]) -> bool:
+        """A counted noun (shells, missiles) or a casualty word within three words after the
+        trigger: what "fell" or "entered" is a number of things, not a place."""
+        return any(
+            (isinstance(m.payload, Unit) or (isinstance(m.payload, Cue) and m.payload.kind in ("kill", "injure")))
+            and 0 <= m.first - t.last <= 2
+            for m in self.s.matches
+        )
 
     def _building_taken(self, t: Match[Entry]) -> bool:
         """The object taken is a building (مبنى، مقر، فندق): the fight goes on around it."""
@@ -528,8 +543,24 @@ class _Assembler:
         return Resolution(near, city.entry, city.candidates, warning=reason)
 
     def _toward(self, p: Resolution) -> bool:
+        """Where people went (``صوب``, ``باتجاه``, ``نحو``, ``إلى مدينة …``), not where it happened."""
         i = p.toponym.token_index
-        return any(0 <= i - c.last <= 2 for c in self.cues.get("toward", ()))
+        if any(0 <= i - c.last <= 2 for c in self.cues.get("toward", ())):
+            return True
+        k = self._cue_start(i)
+        return k > 0 and self.doc.tokens[k - 1].text in ("الي", "والي") and self.sent_of[k - 1] == self.sent_of[i]
+
+    def _role_flag(self, p: Resolution) -> str | None:
+        """A place that only names an institution (``مستشفى حماة``, ``محكمة بغداد``): where it
+        is, or who speaks, not where the event happened."""
+        i = p.toponym.token_index
+        k = self._cue_start(i)
+        before = {
+            word_key(self.doc.tokens[j].text) for j in range(max(0, k - 2), k) if self.sent_of[j] == self.sent_of[i]
+        }
+        if before & self.w["institution_noun"]:
+            return "institution"
+        return None
 
     def _from(self, p: Resolution) -> bool:
         i = p.toponym.token_index
@@ -881,6 +912,7 @@ class _Assembler:
         return out
 
 
+_GENRES = ("genre_court", "genre_exercise", "genre_history")
 _TIME_REACH = 10  # tokens: a day named further away in the sentence dates something else
 _CLAUSE = 15  # tokens: how far a protest's intervention / violence cue reaches
 _STOPPED = frozenset(

@@ -25,6 +25,7 @@ T = TypeVar("T")
 
 PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
 SUFFIXES = ("", "ه", "ها", "هم", "هما", "هن", "ا", "ت", "تا", "وا", "ان", "ين", "ون", "ات", "يه", "يا", "ي")
+_HEADS_LIMIT = 200_000  # words whose phrase heads are remembered
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 
 
@@ -84,10 +85,13 @@ class PhraseMatcher(Generic[T]):
 
     def __init__(self, entries: Iterable[tuple[str, T]] = ()) -> None:
         self._index: dict[str, list[tuple[tuple[str, ...], T]]] = {}
+        # per text word: its clitic readings that start some phrase (words repeat across reports)
+        self._heads: dict[str, tuple[tuple[int, list[tuple[tuple[str, ...], T]]], ...]] = {}
         for phrase, payload in entries:
             self.add(phrase, payload)
 
     def add(self, phrase: str, payload: T) -> None:
+        self._heads.clear()
         for keys in phrase_keys(phrase):
             self._index.setdefault(keys[0], []).append((keys[1:], payload))
 
@@ -103,14 +107,18 @@ class PhraseMatcher(Generic[T]):
         readings = doc.readings or tuple(tuple(token_readings(t.text)) for t in tokens)
         found: list[Match[T]] = []
         index = self._index
+        heads_of = self._heads
+        if len(heads_of) > _HEADS_LIMIT:
+            heads_of.clear()
         for i in range(last):
-            seen: set[tuple[int, int]] | None = None
-            for clitic, key in readings[i]:
-                entries = index.get(key)
-                if not entries:
-                    continue  # most words start no phrase
-                if seen is None:
-                    seen = set()
+            text = tokens[i].text
+            heads = heads_of.get(text)
+            if heads is None:
+                heads = heads_of[text] = tuple((clitic, index[key]) for clitic, key in readings[i] if key in index)
+            if not heads:
+                continue  # most words start no phrase
+            seen: set[tuple[int, int]] = set()
+            for clitic, entries in heads:
                 for rest, payload in entries:
                     n = len(rest)
                     if i + 1 + n > last or (id(payload), n) in seen:
