@@ -12,6 +12,7 @@ dropped when the report names a town of that province for the same kind of event
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -89,11 +90,39 @@ class _Assembler:
         self.doc = doc
         self.s = spans
         self.w = spans.words
+        self.sent_of = doc.token_sentence or tuple(doc.sentence_of(i) for i in range(len(doc.tokens)))
+        sent_of = self.sent_of
+        # indexes built once, so that every lookup below is by sentence or by token (linear time
+        # in the length of the report, however many triggers it has)
         self.cues: dict[str, list[Match[Entry]]] = {}
+        self.cue_sent: dict[tuple[str, int], list[Match[Entry]]] = {}
+        self.cue_end: dict[tuple[str, int], list[Match[Entry]]] = {}  # (kind, last token)
+        self.starting: dict[int, list[Match[Entry]]] = {}  # every match by its first token
         for m in spans.matches:
+            self.starting.setdefault(m.first, []).append(m)
             if isinstance(m.payload, Cue):
-                self.cues.setdefault(m.payload.kind, []).append(m)
-        self.sent_of = [doc.sentence_of(i) for i in range(len(doc.tokens))]
+                kind = m.payload.kind
+                self.cues.setdefault(kind, []).append(m)
+                self.cue_sent.setdefault((kind, sent_of[m.first]), []).append(m)
+                self.cue_end.setdefault((kind, m.last), []).append(m)
+        self.actors_in: dict[int, list[ActorMention]] = {}
+        self.actor_at: set[int] = set()
+        for a in spans.actors:
+            self.actors_in.setdefault(sent_of[a.first], []).append(a)
+            self.actor_at.add(a.first)
+        self.places_in: dict[int, list[Resolution]] = {}
+        for r in spans.places:
+            self.places_in.setdefault(sent_of[r.toponym.token_index], []).append(r)
+        self.times_in: dict[int, list[TimeExpr]] = {}
+        for x in spans.times:
+            self.times_in.setdefault(sent_of[x.first], []).append(x)
+        self.casualties_in: dict[int, list[Casualty]] = {}
+        for c in spans.casualties:
+            self.casualties_in.setdefault(sent_of[c.first], []).append(c)
+        self.place_cue_start = {c.last: c.first for c in self.cues.get("place", ())}
+        self.counts_in: dict[int, list[Counted]] = {}
+        for q in spans.counts:
+            self.counts_in.setdefault(sent_of[q.first], []).append(q)
         blocked = {t for src in spans.sources for t in range(src.first, src.last)}
         for r in spans.places:
             blocked.add(r.toponym.token_index)
@@ -106,11 +135,15 @@ class _Assembler:
             for m in spans.matches
             if isinstance(m.payload, Trigger)
             and m.first not in blocked
-            and not (
-                m.last - m.first == 1 and m.first in inside_actor and not self._actor_starts(m.first, spans.actors)
-            )
+            and not (m.last - m.first == 1 and m.first in inside_actor and m.first not in self.actor_at)
         ]
         self.triggers = longest_first(trig)
+        self.triggers_in: dict[int, list[Match[Entry]]] = {}
+        for t in self.triggers:
+            self.triggers_in.setdefault(sent_of[t.first], []).append(t)
+        usable = [r for r in spans.places if not _country(r) and r.entry is not None]
+        self.usable_places = sorted(usable, key=lambda r: r.toponym.token_index)
+        self.provinces = [r for r in self.usable_places if r.entry is not None and r.entry.kind == "admin1"]
         self.air_mode = self._air_mode()
         self.last_actor: tuple[Actor, tuple[Actor, ...]] | None = None
         self.first_armed = next(
@@ -120,23 +153,28 @@ class _Assembler:
         self.focus_date: tuple[dt.date, int] | None = None
         self.claimed = self._claimed()
         self.speakers = self._speakers()
+        self._every_source: list[Source] | None = None
+        self._sources_in: dict[int, list[Source]] = {}
 
-    @staticmethod
-    def _actor_starts(token: int, actors: Sequence[ActorMention]) -> bool:
-        return any(a.first == token for a in actors)
+    def _near_end(self, kind: str, token: int, lo: int, hi: int) -> list[Match[Entry]]:
+        """Cues of a kind ending between ``lo`` and ``hi`` tokens before ``token``."""
+        out: list[Match[Entry]] = []
+        for d in range(lo, hi + 1):
+            out.extend(self.cue_end.get((kind, token - d), ()))
+        return out
 
     def _claimed(self) -> ActorMention | None:
         """The group that claimed the attack ("تبنّت الحركة المسلحة التفجير في بيان")."""
         for c in self.cues.get("claim", ()):
             sent = self.sent_of[c.first]
-            groups = [a for a in self.s.actors if self.sent_of[a.first] == sent and a.actor.inter in (2, 3, 4)]
+            groups = [a for a in self.actors_in.get(sent, ()) if a.actor.inter in (2, 3, 4)]
             if groups:
                 return min(groups, key=lambda a: abs(a.first - c.first))
         return None
 
     # ------------------------------------------------------------------ helpers
     def _in_sentence(self, kind: str, sent: int) -> list[Match[Entry]]:
-        return [m for m in self.cues.get(kind, ()) if self.sent_of[m.first] == sent]
+        return self.cue_sent.get((kind, sent), [])
 
     def _air_mode(self) -> bool:
         air = len(self.cues.get("air", ())) + sum(
@@ -161,19 +199,19 @@ class _Assembler:
         for kind, window in _MODAL_WINDOWS.items():
             if kind == "failure" and cls in VIOLENT:
                 continue  # "بعد انهيار المحادثات تابعت المدفعية القصف": the talks failed, the shelling did not
-            for c in self.cues.get(kind, ()):
-                if self.sent_of[c.first] == sent and c.last <= t.first and t.first - c.last < window:
+            for c in self._in_sentence(kind, sent):
+                if c.last <= t.first and t.first - c.last < window:
                     return f"modal:{kind}"
-        for c in self.cues.get("background", ()):
-            if self.sent_of[c.first] == sent and -2 <= t.first - c.last < 4:
+        for c in self._in_sentence("background", sent):
+            if -2 <= t.first - c.last < 4:
                 return "modal:background"
         if self._in_sentence("background_sentence", sent):
             return "modal:background_sentence"
         if self._old_year(sent):
             return "modal:old_year"
-        if any(0 <= t.first - c.last <= 1 for c in self.cues.get("landmark", ())):
+        if self._near_end("landmark", t.first, 0, 1):
             return "modal:landmark"  # "ساحة التحرير" names a square
-        if any(x.future and self.sent_of[x.first] == sent and abs(x.first - t.last) < 6 for x in self.s.times):
+        if any(x.future and abs(x.first - t.last) < 6 for x in self.times_in.get(sent, ())):
             return "modal:future"
         return None
 
@@ -366,10 +404,9 @@ class _Assembler:
                 return None  # "حملة اعتقالات طالت عدداً من الشبان"
             return weapon or ("air_drone_strike" if self.air_mode else "shelling_artillery_missile_attack")
         if cls == "@kill":
-            here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
+            here = self.actors_in.get(sent, [])
             if any(a.actor.inter == 6 for a in here) or any(
-                isinstance(x.payload, Trigger) and x.payload.cls == "@protest" and self.sent_of[x.first] == sent
-                for x in self.triggers
+                isinstance(x.payload, Trigger) and x.payload.cls == "@protest" for x in self.triggers_in.get(sent, ())
             ):
                 return "excessive_force_against_protesters"  # "قتل متظاهران برصاص قوات الأمن"
             if violent_here:
@@ -377,7 +414,7 @@ class _Assembler:
             weapon = self._weapon(t, sent)
             return weapon or "attack"
         if cls == "@clash":
-            here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
+            here = self.actors_in.get(sent, [])
             rioters = [a for a in here if a.actor.inter in (5, 6) and abs(a.first - t.first) <= 4]
             if self._near(t, "rioting", _CLAUSE) or rioters:
                 return "violent_demonstration"  # "اشتبك المحتجون مع عناصر الشرطة"
@@ -390,7 +427,9 @@ class _Assembler:
                 return None  # "سقوط مئات القذائف", "سقوط قتلى": shells or casualties fell, not a town
             return "government_regains_territory"  # who took the place decides (``_by_actor``)
         if cls == "@protest":
-            kills = [x for x in self.triggers if isinstance(x.payload, Trigger) and x.payload.cls == "@kill"]
+            kills = [
+                x for x in self.triggers_in.get(sent, ()) if isinstance(x.payload, Trigger) and x.payload.cls == "@kill"
+            ]
             if self._owned(t, "lethal_force") or any(self._owns(t, x.first) for x in kills):
                 return "excessive_force_against_protesters"
             if self._owned(t, "rioting"):
@@ -409,17 +448,15 @@ class _Assembler:
                 return "suicide_bomb"
             others = [
                 x
-                for x in self.triggers
-                if x is not t and self.sent_of[x.first] == sent and isinstance(x.payload, Trigger)
-                and x.payload.cls in VIOLENT - {"@kill"}
-            ]  # fmt: skip
+                for x in self.triggers_in.get(sent, ())
+                if x is not t and isinstance(x.payload, Trigger) and x.payload.cls in VIOLENT - {"@kill"}
+            ]
             if others and t.last - t.first == 1:
                 return None  # "انفجار" caused by the strike or bomb named in the same sentence
         if cls == "violent_demonstration":
-            here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
+            here = self.actors_in.get(sent, [])
             crowd = any(a.actor.inter in (5, 6) for a in here) or any(
-                isinstance(x.payload, Trigger) and x.payload.cls == "@protest" and self.sent_of[x.first] == sent
-                for x in self.triggers
+                isinstance(x.payload, Trigger) and x.payload.cls == "@protest" for x in self.triggers_in.get(sent, ())
             )
             if not crowd and any(a.actor.inter in ARMED for a in here):
                 return "looting_property_destruction"  # armed men who burn shops are not rioters
@@ -433,14 +470,18 @@ class _Assembler:
         """A counted noun (shells, missiles) or a casualty word within three words after the
         trigger: what "fell" or "entered" is a number of things, not a place."""
         return any(
-            (isinstance(m.payload, Unit) or (isinstance(m.payload, Cue) and m.payload.kind in ("kill", "injure")))
-            and 0 <= m.first - t.last <= 2
-            for m in self.s.matches
+            isinstance(m.payload, Unit) or (isinstance(m.payload, Cue) and m.payload.kind in ("kill", "injure"))
+            for k in range(t.last, t.last + 3)
+            for m in self.starting.get(k, ())
         )
 
     def _building_taken(self, t: Match[Entry]) -> bool:
         """The object taken is a building (مبنى، مقر، فندق): the fight goes on around it."""
-        return any(0 <= c.first - t.last <= 1 for c in self.cues.get("property", ()))
+        return any(
+            isinstance(m.payload, Cue) and m.payload.kind == "property"
+            for k in (t.last, t.last + 1)
+            for m in self.starting.get(k, ())
+        )
 
     def _owns(self, t: Match[Entry], token: int) -> bool:
         """Whether a cue at ``token`` belongs to protest trigger ``t``: the last protest trigger
@@ -450,8 +491,8 @@ class _Assembler:
         sent = self.sent_of[t.first]
         protests = [
             x.first
-            for x in self.triggers
-            if self.sent_of[x.first] == sent and isinstance(x.payload, Trigger) and x.payload.cls == "@protest"
+            for x in self.triggers_in.get(sent, ())
+            if isinstance(x.payload, Trigger) and x.payload.cls == "@protest"
         ]
         if self.sent_of[token] != sent or not protests:
             return False
@@ -471,12 +512,12 @@ class _Assembler:
         """ "طالت بعض الضربات": a counted strike noun close after a weak verb."""
         return any(
             isinstance(m.payload, Unit) and m.payload.what in ("strikes", "barrel_bombs", "missiles", "shells")
-            and 0 <= m.first - t.last <= 2
-            for m in self.s.matches
-        )  # fmt: skip
+            for k in range(t.last, t.last + 3)
+            for m in self.starting.get(k, ())
+        )
 
     def _civilian_victims(self, sent: int) -> bool:
-        here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
+        here = self.actors_in.get(sent, [])
         return any(a.actor.inter == 7 for a in here) or bool(self._in_sentence("victim_civilian", sent))
 
     def _weapon(self, t: Match[Entry], sent: int, own: bool = True) -> str | None:
@@ -502,7 +543,7 @@ class _Assembler:
 
     # ------------------------------------------------------------------ places
     def _places(self, sent: int) -> list[Resolution]:
-        inside = [r for r in self.s.places if self.sent_of[r.toponym.token_index] == sent and not _country(r)]
+        inside = [r for r in self.places_in.get(sent, ()) if not _country(r)]
         out: list[Resolution] = []
         for r in inside:
             if self._is_container(r, inside):
@@ -545,7 +586,7 @@ class _Assembler:
     def _toward(self, p: Resolution) -> bool:
         """Where people went (``صوب``, ``باتجاه``, ``نحو``, ``إلى مدينة …``), not where it happened."""
         i = p.toponym.token_index
-        if any(0 <= i - c.last <= 2 for c in self.cues.get("toward", ())):
+        if self._near_end("toward", i, 0, 2):
             return True
         k = self._cue_start(i)
         return k > 0 and self.doc.tokens[k - 1].text in ("الي", "والي") and self.sent_of[k - 1] == self.sent_of[i]
@@ -567,21 +608,20 @@ class _Assembler:
         return any(self.doc.tokens[k].text in ("من", "عن") for k in range(max(0, i - 2), i))
 
     def _containers(self, sent: int) -> list[Resolution]:
-        inside = [r for r in self.s.places if self.sent_of[r.toponym.token_index] == sent and not _country(r)]
+        inside = [r for r in self.places_in.get(sent, ()) if not _country(r)]
         return [r for r in inside if self._is_container(r, inside)]
 
     def _is_container(self, r: Resolution, inside: list[Resolution]) -> bool:
         i = r.toponym.token_index
-        for c in self.cues.get("container", ()):
-            if 0 <= i - c.last <= 3:
-                return True
+        if self._near_end("container", i, 0, 3):
+            return True
         earlier = [x for x in inside if 0 < i - x.toponym.token_index <= 6 and x is not r]
         if not earlier:
             return False
         if self._listed(r, inside):
             return False
         if r.toponym.relation == "near" and any(0 < i - x.toponym.token_index <= 4 for x in earlier):
-            return True  # "قرية كفرناها غربي حلب": Daraa only says where al-Jiza is
+            return True  # "قرية كفرناها غربي حلب": Aleppo only says where Kafr Naha is
         if r.toponym.cue in ("قضاء", "ناحيه", "مديريه", "محافظه", "ريف"):
             return True
         k = self._cue_start(i)  # "حي الحمدانية في مدينة حلب": look before the cue word
@@ -653,21 +693,21 @@ class _Assembler:
         """Where an event with no place of its own happened: the report's province when the
         report names one (ACLED codes unnamed villages at province level), else the last place
         named before it."""
-        usable = [r for r in self.s.places if not _country(r) and r.entry is not None]
-        provinces = [r for r in usable if r.entry is not None and r.entry.kind == "admin1"]
+        provinces = self.provinces
         if provinces:
-            before = [r for r in provinces if r.toponym.token_index < token]
-            return (before or provinces)[-1]
-        prev = [r for r in usable if r.toponym.token_index < token]
-        if not prev:
-            return usable[0] if usable else None
-        return prev[-1]
+            k = bisect_left([r.toponym.token_index for r in provinces], token)
+            return provinces[k - 1] if k else provinces[-1]
+        usable = self.usable_places
+        if not usable:
+            return None
+        k = bisect_left([r.toponym.token_index for r in usable], token)
+        return usable[k - 1] if k else usable[0]
 
     # ------------------------------------------------------------------ time
     def _date(self, t: Match[Entry], sent: int) -> tuple[dt.date | None, int, bool, bool]:
         """(day, time precision, is background, day from the event's own sentence)."""
         pub = self.doc.published
-        here = [x for x in self.s.times if self.sent_of[x.first] == sent and not x.future]
+        here = [x for x in self.times_in.get(sent, ()) if not x.future]
         here = [x for x in here if abs(x.first - t.first) <= _TIME_REACH]
         if here:
             x = min(here, key=lambda x: abs(x.first - t.first))
@@ -685,7 +725,7 @@ class _Assembler:
     def _actors(
         self, t: Match[Entry], sent: int, sub: str
     ) -> tuple[Actor | None, tuple[Actor, ...], Actor | None, bool]:
-        here = [a for a in self.s.actors if self.sent_of[a.first] == sent]
+        here = self.actors_in.get(sent, [])
         if sub in _PROTESTS:
             protesters = [a for a in here if a.actor.inter == 6]
             actor1 = protesters[0].actor if protesters else self._protesters()
@@ -781,7 +821,11 @@ class _Assembler:
                 word.startswith("و")
                 or "،" in self.doc.norm[self.doc.tokens[a.last - 1].end : self.doc.tokens[b.first].start]
             )
-        return any(a.last <= c.first < b.first for c in self.cues.get("ally", ()))
+        return any(
+            isinstance(m.payload, Cue) and m.payload.kind == "ally"
+            for k in range(a.last, b.first)
+            for m in self.starting.get(k, ())
+        )
 
     def _spoken_for(self, a: ActorMention) -> bool:
         """ "مصدر في قيادة شرطة حلب": the force named in an attribution is the speaker, not the actor."""
@@ -795,7 +839,7 @@ class _Assembler:
 
     def _is_victim(self, a: ActorMention) -> bool:
         """Named right after a death word: "مقتل سبعة مسلحين" are the dead, not the attackers."""
-        return any(0 <= a.first - c.last <= 2 for c in self.cues.get("kill", ()))
+        return bool(self._near_end("kill", a.first, 0, 2))
 
     def _named_groups(self, here: list[ActorMention]) -> list[ActorMention]:
         """ "مسلحون من حركة الشباب": the gunmen are the named group's."""
@@ -811,8 +855,8 @@ class _Assembler:
 
     def _nationality_after(self, t: Match[Entry]) -> ActorMention | None:
         """ "غارة جوية روسية": a nationality adjective after the trigger names foreign forces."""
-        for m in self.s.matches:
-            if isinstance(m.payload, CountryWord) and 0 <= m.first - t.last <= 1:
+        for m in (*self.starting.get(t.last, ()), *self.starting.get(t.last + 1, ())):
+            if isinstance(m.payload, CountryWord):
                 iso = m.payload.country
                 inter = 1 if iso == self.s.country else 8
                 name = self.s.country_names.get(iso, iso)
@@ -827,7 +871,7 @@ class _Assembler:
         return Actor("", f"Military Forces of {self.s.country_names.get(c, c)}", 1, c)
 
     def _is_target(self, a: ActorMention) -> bool:
-        return any(0 <= a.first - c.last <= 1 for c in self.cues.get("target", ()))
+        return bool(self._near_end("target", a.first, 0, 1))
 
     def _unidentified(self) -> Actor | None:
         c = self.s.country
@@ -845,7 +889,7 @@ class _Assembler:
 
     # ------------------------------------------------------------------ numbers
     def _casualties(self, sent: int, places: list[Resolution]) -> dict[int, tuple[int | None, int | None]]:
-        here = [c for c in self.s.casualties if self.sent_of[c.first] == sent and c.value is not None]
+        here = [c for c in self.casualties_in.get(sent, ()) if c.value is not None]
         out: dict[int, tuple[int | None, int | None]] = {}
         for c in here:
             target = self._casualty_place(c, places)
@@ -860,7 +904,7 @@ class _Assembler:
         return out
 
     def _sentence_casualties(self, sent: int) -> list[Casualty]:
-        return [c for c in self.s.casualties if self.sent_of[c.first] == sent]
+        return list(self.casualties_in.get(sent, ()))
 
     def _casualty_place(self, c: Casualty, places: list[Resolution]) -> Resolution | None:
         """The place a casualty figure belongs to: the place named right after it ("بمقتل مدني
@@ -880,36 +924,35 @@ class _Assembler:
 
     def _cue_start(self, i: int) -> int:
         """First token of the cue word in front of a name (``بلدة`` in ``في بلدة اليادودة``)."""
-        for c in self.cues.get("place", ()):
-            if c.last == i:
-                return c.first
-        return i
+        return self.place_cue_start.get(i, i)
 
     def _quantities(self, sent: int) -> list[Quantity]:
-        return [Quantity(q.what, q.value, q.qualifier) for q in self.s.counts if self.sent_of[q.first] == sent]
+        return [Quantity(q.what, q.value, q.qualifier) for q in self.counts_in.get(sent, ())]
 
     def _speakers(self) -> list[SourceMention]:
         """Armed groups and state forces that announce something ("وأعلن الثوار", "قال الجيش
         العراقي") are sources of what they announce."""
         out = []
+        actors_from: dict[int, list[ActorMention]] = {}
+        for a in self.s.actors:
+            actors_from.setdefault(a.first, []).append(a)
         for c in self.cues.get("attribution", ()):
-            for a in self.s.actors:
-                if a.first == c.last and a.actor.inter in ARMED:
+            for a in actors_from.get(c.last, ()):
+                if a.actor.inter in ARMED:
                     kind = "official" if a.actor.inter == 1 else "group"
                     out.append(SourceMention(a.first, a.last, Source(a.actor.name, a.actor.canonical, kind)))
         return out
 
     def _sources(self, sent: int) -> list[Source]:
-        every = [*self.s.sources, *self.speakers]
-        here = [s.source for s in every if self.sent_of[s.first] == sent]
-        rest = [s.source for s in every if self.sent_of[s.first] != sent]
-        seen: set[str] = set()
-        out: list[Source] = []
-        for s in here + rest:
-            if s.canonical not in seen:
-                seen.add(s.canonical)
-                out.append(s)
-        return out
+        """The report's sources, those of the event's own sentence first, each canonical once."""
+        if self._every_source is None:
+            every = [*self.s.sources, *self.speakers]
+            self._every_source = _unique_sources([s.source for s in every])
+            for m in every:
+                self._sources_in.setdefault(self.sent_of[m.first], []).append(m.source)
+        here = _unique_sources(self._sources_in.get(sent, []))
+        named = {s.canonical for s in here}
+        return here + [s for s in self._every_source if s.canonical not in named]
 
 
 _GENRES = ("genre_court", "genre_exercise", "genre_history")
@@ -946,6 +989,16 @@ def _by_actor(sub: str, actor1: Actor | None) -> str:
     if sub == "arrests" and actor1 is not None and actor1.inter not in (1, 8):
         return "abduction_forced_disappearance"
     return sub
+
+
+def _unique_sources(sources: list[Source]) -> list[Source]:
+    seen: set[str] = set()
+    out: list[Source] = []
+    for s in sources:
+        if s.canonical not in seen:
+            seen.add(s.canonical)
+            out.append(s)
+    return out
 
 
 def _unique(actors: list[Actor]) -> list[Actor]:
