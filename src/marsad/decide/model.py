@@ -26,7 +26,7 @@ import numpy as np
 
 from marsad.decide.features import FEATURE_NAMES, Context, rows
 from marsad.errors import ConfigError
-from marsad.extract import incidents
+from marsad.extract import incidents, tolls
 from marsad.extract.assemble import Mention
 from marsad.extract.incidents import Precedence, Site
 from marsad.models import EVENT_TYPES
@@ -365,4 +365,7 @@ def build_mentions(
     for group in by_site.values():
         absorbed = precedence.absorbed([m.sub_event_type for m in group])
         out.extend(m for m in group if m.sub_event_type not in absorbed)
+    for mention, found in zip(out, tolls.attach(ctx.doc, ctx.spans, out), strict=True):
+        if mention.fatalities is None:
+            mention.fatalities = tolls.fatalities(found)  # a toll stated apart from the event's place
     return out

@@ -84,9 +84,28 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
                     if counted is not None:
                         value = counted[0]
                     break
+            if value is None:
+                found = _counted_before(numbers, m.first, sent.first_token)
+                if found is not None:
+                    value, qualifier = found  # "213 شخصا على الأقل لقوا مصرعهم"
         out.append(Casualty(m.first, m.last, kind, value, qualifier))
         used_until = m.last
     return out
+
+
+def _counted_before(numbers: Numbers, cue: int, floor: int) -> tuple[int, str] | None:
+    """A number with its victim noun just before a death verb ("213 شخصا على الأقل لقوا
+    مصرعهم", "خمسة مدنيين قتلوا"): the noun within four words before the verb, the number right
+    before the noun, both in the verb's sentence."""
+    tokens = numbers.doc.tokens
+    for j in range(cue - 1, max(floor, cue - 5) - 1, -1):
+        if word_key(tokens[j].text) not in numbers.victim_nouns:
+            continue
+        num = numbers.ending_at(j)  # the number whose last token is right before the noun
+        if num is not None and num.first >= floor and not numbers.is_measure(num):
+            return num.value, num.qualifier
+        return None
+    return None
 
 
 def _victims_start(numbers: Numbers, i: int, floor: int) -> int:
