@@ -151,6 +151,7 @@ class _Assembler:
             None,
         )
         self.focus_date: tuple[dt.date, int] | None = None
+        self._dateline_day: tuple[dt.date, int] | None = None
         self.claimed = self._claimed()
         self.speakers = self._speakers()
         self._every_source: list[Source] | None = None
@@ -246,10 +247,19 @@ class _Assembler:
         """The report's own day (its dateline, "اليوم الخميس") is the default for its events."""
         if self.focus_date is not None or sent > 1:
             return
-        for x in self.s.times:
-            if self.sent_of[x.first] == sent and x.date and not x.future and not x.since and self._in_window(x.date):
-                self.focus_date = (x.date, x.precision)
-                return
+        usable = [
+            x
+            for x in self.times_in.get(sent, ())
+            if x.date and not x.future and not x.since and self._in_window(x.date)
+        ]
+        # a day the report's first sentence tells ("أمس الثلاثاء") over the date of its dateline
+        told = [x for x in usable if x.first > _DATELINE_TOKENS or sent > 0]
+        if told and told[0].date is not None:
+            self.focus_date = (told[0].date, told[0].precision)
+        elif usable and usable[0].date is not None and self._dateline_day is None:
+            self._dateline_day = (usable[0].date, usable[0].precision)
+        if self.focus_date is None and sent == 1:
+            self.focus_date = self._dateline_day
 
     def _old_year(self, sent: int) -> bool:
         """A year well before publication ("آذار 1968") makes the sentence history."""
@@ -709,6 +719,9 @@ class _Assembler:
         pub = self.doc.published
         here = [x for x in self.times_in.get(sent, ()) if not x.future]
         here = [x for x in here if abs(x.first - t.first) <= _TIME_REACH]
+        told = [x for x in here if x.first > _DATELINE_TOKENS or sent > 0]
+        if told:
+            here = told  # "مقديشو-22-3-2023 شنت الحركة أمس هجوما": the dateline dates the filing
         if here:
             x = min(here, key=lambda x: abs(x.first - t.first))
             if x.date is not None:
@@ -956,6 +969,7 @@ class _Assembler:
 
 
 _GENRES = ("genre_court", "genre_exercise", "genre_history")
+_DATELINE_TOKENS = 4  # a date within the first words of a report is its dateline
 _TIME_REACH = 10  # tokens: a day named further away in the sentence dates something else
 _CLAUSE = 15  # tokens: how far a protest's intervention / violence cue reaches
 _STOPPED = frozenset(

@@ -394,7 +394,10 @@ class _Reader:
         future: bool,
     ) -> tuple[dt.date | None, bool]:
         pub = self.published
-        weekday = next((p.value for p in parts if p.kind == "weekday"), None)
+        weekdays = [p.value for p in parts if p.kind == "weekday"]
+        weekday = weekdays[0] if weekdays else None
+        if len(weekdays) > 1 and any(p.kind == "night" for p in parts):
+            weekday = weekdays[-1]  # "ليل الاثنين – الثلاثاء": the night that ends on Tuesday
         if numeric is not None:
             return self._pick_numeric(numeric, weekday), True
         if month is not None and day is not None:
