@@ -12,17 +12,19 @@ dropped when the report names a town of that province for the same kind of event
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+from marsad.extract.actor_roles import ActorRoles
 from marsad.extract.actors import ARMED, ActorMention, SourceMention
+from marsad.extract.kinds import _country
+from marsad.extract.place_roles import PlaceRoles
 from marsad.extract.quantities import Casualty, Counted
 from marsad.extract.times import TimeExpr
 from marsad.geo.resolve import Resolution
-from marsad.lang.lexicon import CountryWord, Cue, Entry, Trigger, Unit
+from marsad.lang.lexicon import Cue, Entry, Trigger, Unit
 from marsad.models import Actor, Document, Quantity, Source
-from marsad.text.match import Match, is_definite, longest_first, word_key
+from marsad.text.match import Match, is_definite, longest_first
 from marsad.text.normalize import name_key
 
 VIOLENT = frozenset(
@@ -85,7 +87,7 @@ def assemble(doc: Document, spans: Spans) -> list[Mention]:
     return _Assembler(doc, spans).run()
 
 
-class _Assembler:
+class _Assembler(PlaceRoles, ActorRoles):
     def __init__(self, doc: Document, spans: Spans) -> None:
         self.doc = doc
         self.s = spans
@@ -551,168 +553,6 @@ class _Assembler:
     def _weapon_named(self, sent: int) -> bool:
         return any(self._in_sentence(k, sent) for k in ("air", "artillery", "ied", "suicide"))
 
-    # ------------------------------------------------------------------ places
-    def _places(self, sent: int) -> list[Resolution]:
-        inside = [r for r in self.places_in.get(sent, ()) if not _country(r)]
-        out: list[Resolution] = []
-        for r in inside:
-            if self._is_container(r, inside):
-                continue
-            out.append(self._within_city(r, inside))
-        return out
-
-    def _within_city(self, r: Resolution, inside: list[Resolution]) -> Resolution:
-        """A neighbourhood or camp the gazetteer does not know ("حي الجابريات", "أحياء الكوثر")
-        is placed at its city, precision 2, keeping its own name: the city named in the same
-        sentence, else the last town of the report before it."""
-        foreign = (
-            r.entry is not None
-            and self.s.country is not None
-            and r.entry.country != self.s.country
-            and r.entry.kind != "country"
-        )
-        if not foreign and (r.entry is not None or r.toponym.cue not in self.w["quarter_cue"]):
-            return r
-        towns = [x for x in inside if x.entry is not None and x is not r and x.entry.kind not in ("admin1", "country")]
-        if foreign:
-            # "منطقة صلاح الدين جنوب العاصمة طرابلس": a namesake abroad is not the place; the
-            # town of this report named with it is
-            towns = [x for x in towns if x.entry is not None and x.entry.country == self.s.country]
-            if not towns:
-                return r
-        if not towns:
-            towns = [x for x in self.s.places if x.entry is not None and x.toponym.token_index < r.toponym.token_index
-                     and x.entry.kind not in ("admin1", "country")]  # fmt: skip
-        if not towns:
-            return r
-        city = min(towns, key=lambda x: abs(x.toponym.token_index - r.toponym.token_index))
-        near = replace(r.toponym, relation="near")
-        reason = (
-            f"'{r.toponym.name}' is not in the gazetteer for this country: placed at {city.toponym.name}, "
-            "the town named with it"
-        )
-        return Resolution(near, city.entry, city.candidates, warning=reason)
-
-    def _toward(self, p: Resolution) -> bool:
-        """Where people went (``صوب``, ``باتجاه``, ``نحو``, ``إلى مدينة …``), not where it happened."""
-        i = p.toponym.token_index
-        if self._near_end("toward", i, 0, 2):
-            return True
-        k = self._cue_start(i)
-        return k > 0 and self.doc.tokens[k - 1].text in ("الي", "والي") and self.sent_of[k - 1] == self.sent_of[i]
-
-    def _role_flag(self, p: Resolution) -> str | None:
-        """A place that only names an institution (``مستشفى حماة``, ``محكمة بغداد``): where it
-        is, or who speaks, not where the event happened."""
-        i = p.toponym.token_index
-        k = self._cue_start(i)
-        before = {
-            word_key(self.doc.tokens[j].text) for j in range(max(0, k - 2), k) if self.sent_of[j] == self.sent_of[i]
-        }
-        if before & self.w["institution_noun"]:
-            return "institution"
-        return None
-
-    def _from(self, p: Resolution) -> bool:
-        i = p.toponym.token_index
-        return any(self.doc.tokens[k].text in ("من", "عن") for k in range(max(0, i - 2), i))
-
-    def _containers(self, sent: int) -> list[Resolution]:
-        inside = [r for r in self.places_in.get(sent, ()) if not _country(r)]
-        return [r for r in inside if self._is_container(r, inside)]
-
-    def _is_container(self, r: Resolution, inside: list[Resolution]) -> bool:
-        i = r.toponym.token_index
-        if self._near_end("container", i, 0, 3):
-            return True
-        earlier = [x for x in inside if 0 < i - x.toponym.token_index <= 6 and x is not r]
-        if not earlier:
-            return False
-        if self._listed(r, inside):
-            return False
-        if r.toponym.relation == "near" and any(0 < i - x.toponym.token_index <= 4 for x in earlier):
-            return True  # "قرية كفرناها غربي حلب": Aleppo only says where Kafr Naha is
-        if r.toponym.cue in ("قضاء", "ناحيه", "مديريه", "محافظه", "ريف"):
-            return True
-        k = self._cue_start(i)  # "حي الحمدانية في مدينة حلب": look before the cue word
-        if ((k > 0 and self.doc.tokens[k - 1].text == "في") or self.doc.tokens[k].text.startswith("ب")) and any(
-            i - x.toponym.token_index <= 6 for x in earlier
-        ):
-            return True  # "حي الشعار في حلب", "بلدة طفس بدرعا"
-        if r.toponym.relation in ("countryside", "province") or (
-            r.entry is not None and r.entry.kind in ("admin1", "country")
-        ):
-            return True
-        # "بلدة صيدا في ريف درعا": a bigger place just after a smaller one
-        return any(
-            x.entry is not None
-            and r.entry is not None
-            and x.entry.rank < r.entry.rank
-            and name_key(x.toponym.name) != name_key(r.toponym.name)
-            and x.toponym.relation == "in"
-            and r.toponym.relation != "in"
-            for x in earlier
-        )
-
-    def _listed(self, r: Resolution, inside: list[Resolution]) -> bool:
-        """A member of a list ("محافظات البصرة وواسط وكربلاء") is not a container."""
-        i = r.toponym.token_index
-        word = self.doc.tokens[i].text
-        for x in inside:
-            if x is r or x.toponym.end > r.toponym.start:
-                continue
-            gap = self.doc.text[x.toponym.end : r.toponym.start]
-            if gap.strip() in ("", "،", ",", "و", "،و") and (word.startswith("و") or "،" in gap or "," in gap):
-                return x.toponym.relation == r.toponym.relation
-        return False
-
-    def _assign_places(self, typed: list[tuple[Match[Entry], str]], places: list[Resolution]) -> list[list[Resolution]]:
-        """Each place goes to the closest trigger before it; places before every trigger ("في
-        بلدة صيدا، قصفت ...") go to the first trigger if nothing follows it; then triggers of the
-        same event share their places. A dateline ("بغداد –") is no event's place."""
-        out: list[list[Resolution]] = [[] for _ in typed]
-        early: list[Resolution] = []
-        for p in places:
-            if self._dateline(p):
-                continue
-            i = p.toponym.token_index
-            left = [k for k, (t, _) in enumerate(typed) if t.first <= i]
-            if left:
-                out[left[-1]].append(p)
-            else:
-                early.append(p)
-        if early and not out[0]:
-            out[0] = early
-        for k, (_, sub) in enumerate(typed):
-            if not out[k]:
-                same = [out[j] for j, (_, other) in enumerate(typed) if _same_kind(other, sub) and out[j]]
-                if same:
-                    out[k] = list(same[0])
-        return out
-
-    def _dateline(self, p: Resolution) -> bool:
-        """A place opening the report and followed by a dash or a bracket: where it was filed."""
-        i = p.toponym.token_index
-        if i > 2:
-            return False
-        end = p.toponym.end
-        after = self.doc.text[end : end + 3].strip()
-        return after[:1] in ("-", "–", "—", "(", ":", "/")
-
-    def _previous_place(self, token: int) -> Resolution | None:
-        """Where an event with no place of its own happened: the report's province when the
-        report names one (ACLED codes unnamed villages at province level), else the last place
-        named before it."""
-        provinces = self.provinces
-        if provinces:
-            k = bisect_left([r.toponym.token_index for r in provinces], token)
-            return provinces[k - 1] if k else provinces[-1]
-        usable = self.usable_places
-        if not usable:
-            return None
-        k = bisect_left([r.toponym.token_index for r in usable], token)
-        return usable[k - 1] if k else usable[0]
-
     # ------------------------------------------------------------------ time
     def _date(self, t: Match[Entry], sent: int) -> tuple[dt.date | None, int, bool, bool]:
         """(day, time precision, is background, day from the event's own sentence)."""
@@ -733,172 +573,6 @@ class _Assembler:
         if self.focus_date is not None:
             return self.focus_date[0], self.focus_date[1], False, False
         return pub, 2, False, False
-
-    # ------------------------------------------------------------------ actors
-    def _actors(
-        self, t: Match[Entry], sent: int, sub: str
-    ) -> tuple[Actor | None, tuple[Actor, ...], Actor | None, bool]:
-        here = self.actors_in.get(sent, [])
-        if sub in _PROTESTS:
-            protesters = [a for a in here if a.actor.inter == 6]
-            actor1 = protesters[0].actor if protesters else self._protesters()
-            if sub == "violent_demonstration" and actor1 is not None:
-                actor1 = Actor(actor1.name, actor1.canonical.replace("Protesters", "Rioters"), 5, actor1.country)
-            forces = [a for a in here if a.actor.inter == 1]
-            actor2 = forces[0].actor if forces and sub != "peaceful_protest" else None
-            if sub == "excessive_force_against_protesters" and forces:
-                return forces[0].actor, (), actor1, False
-            return actor1, (), actor2, False
-        here = self._named_groups(here)
-        armed = [a for a in here if a.actor.inter in ARMED and not self._is_target(a) and not self._is_victim(a)]
-        targets = [a for a in here if a.actor.inter in ARMED and (self._is_target(a) or self._is_victim(a))]
-        carried = False
-        # the acting side stands before the trigger, or right after a verb (VSO); an armed group
-        # named further on is more often the side hit or the object of a purpose clause
-        armed = [a for a in armed if not self._spoken_for(a)]
-        verb = not is_definite(self.doc.tokens[t.first].text)  # "السيطرة على ..." is a noun: no VSO subject
-        subjects = [
-            a
-            for a in armed
-            if (a.last <= t.first or (verb and a.first - t.last <= 3))
-            and (not a.clitic.endswith("ل") or self._affiliated(a))
-        ]
-        if sub == "air_drone_strike" and any(a.actor.inter in (1, 8) for a in subjects):
-            subjects = [a for a in subjects if a.actor.inter in (1, 8)]  # aircraft belong to states
-        if self.claimed is not None and sub in _CLAIMABLE and not any(a.actor.inter in (2, 3, 4) for a in subjects):
-            subjects = [self.claimed]
-        if not subjects and self.last_actor is None and self.first_armed is None:
-            subjects = armed
-        if not subjects:
-            adjective = self._nationality_after(t)
-            if adjective is not None:
-                subjects = [adjective]
-                armed = [*armed, adjective]
-        if not subjects and sub in ("government_regains_territory",) and self.s.country:
-            losers = [a for a in armed if a.actor.inter in (2, 3, 4)]
-            state = self._state_forces()
-            if losers and state is not None:  # "تحرير مدينة تلعفر من قبضة داعش", announced by officials
-                return state, (), losers[0].actor, False
-        if subjects:
-            first = min(subjects, key=lambda a: (abs(a.first - t.first), a.first))
-            # the head of a coordinated chain ("قوات النظام وحليفتها روسيا") acts; the rest assist
-            chain = self._chain(first, armed) if first in armed else [first]
-            actor1 = chain[0].actor
-            assoc = tuple(_unique([a.actor for a in chain[1:] if a.actor.canonical != actor1.canonical]))
-            self.last_actor = (actor1, assoc)
-        elif self.last_actor is not None:
-            actor1, assoc = self.last_actor
-            carried = True
-        elif sub in _BOMBS:
-            actor1, assoc = self._unidentified(), ()  # a bomb with no one named behind it
-        elif self.first_armed is not None:
-            actor1, assoc, carried = self.first_armed.actor, (), True
-        else:
-            actor1, assoc = None, ()
-        actor2 = None
-        others = [
-            a for a in armed if actor1 is None or (a.actor.canonical != actor1.canonical and a.actor not in assoc)
-        ]
-        if targets:
-            actor2 = targets[0].actor
-        elif sub in ("armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory") and others:
-            actor2 = others[0].actor
-        elif sub in ("attack", "abduction_forced_disappearance", "sexual_violence"):
-            victims = [a for a in here if a.actor.inter == 7]
-            actor2 = victims[0].actor if victims else self._civilians()
-        if actor2 is not None and actor1 is not None and actor2.canonical == actor1.canonical:
-            actor2 = None
-        return actor1, assoc, actor2, carried
-
-    def _chain(self, head: ActorMention, armed: list[ActorMention]) -> list[ActorMention]:
-        ordered = sorted(armed, key=lambda a: a.first)
-        k = ordered.index(head)
-        # walk back to the start of the chain, then forward
-        while k > 0 and self._joined(ordered[k - 1], ordered[k]):
-            k -= 1
-        chain = [ordered[k]]
-        while k + 1 < len(ordered) and self._joined(ordered[k], ordered[k + 1]):
-            k += 1
-            chain.append(ordered[k])
-        return chain
-
-    def _joined(self, a: ActorMention, b: ActorMention) -> bool:
-        gap = b.first - a.last
-        if gap < 0 or gap > 3:
-            return False
-        word = self.doc.tokens[b.first].text
-        if gap <= 1 and word.startswith("و"):
-            return True  # "قوات الجيش وميليشيات رديفة"
-        if gap == 0:
-            return (
-                word.startswith("و")
-                or "،" in self.doc.norm[self.doc.tokens[a.last - 1].end : self.doc.tokens[b.first].start]
-            )
-        return any(
-            isinstance(m.payload, Cue) and m.payload.kind == "ally"
-            for k in range(a.last, b.first)
-            for m in self.starting.get(k, ())
-        )
-
-    def _spoken_for(self, a: ActorMention) -> bool:
-        """ "مصدر في قيادة شرطة حلب": the force named in an attribution is the speaker, not the actor."""
-        return any(
-            word_key(self.doc.tokens[k].text) in self.w["speaker_noun"] for k in range(max(0, a.first - 2), a.first)
-        )
-
-    def _affiliated(self, a: ActorMention) -> bool:
-        """ "قوات تابعة لحكومة الوحدة", "مروحيات تابعة للنظام": the ل names whose forces they are."""
-        return a.first > 0 and word_key(self.doc.tokens[a.first - 1].text) in self.w["affiliation_word"]
-
-    def _is_victim(self, a: ActorMention) -> bool:
-        """Named right after a death word: "مقتل سبعة مسلحين" are the dead, not the attackers."""
-        return bool(self._near_end("kill", a.first, 0, 2))
-
-    def _named_groups(self, here: list[ActorMention]) -> list[ActorMention]:
-        """ "مسلحون من حركة الشباب": the gunmen are the named group's."""
-        out = []
-        for a in here:
-            if a.actor.canonical == "Unidentified Armed Group":
-                named = [b for b in here if b.actor.inter in (2, 3, 4) and 0 < b.first - a.last <= 2
-                         and b.actor.canonical != a.actor.canonical]  # fmt: skip
-                if named:
-                    continue
-            out.append(a)
-        return out
-
-    def _nationality_after(self, t: Match[Entry]) -> ActorMention | None:
-        """ "غارة جوية روسية": a nationality adjective after the trigger names foreign forces."""
-        for m in (*self.starting.get(t.last, ()), *self.starting.get(t.last + 1, ())):
-            if isinstance(m.payload, CountryWord):
-                iso = m.payload.country
-                inter = 1 if iso == self.s.country else 8
-                name = self.s.country_names.get(iso, iso)
-                actor = Actor(self.doc.text[m.start : m.end], f"Military Forces of {name}", inter, iso)
-                return ActorMention(m.first, m.last, actor)
-        return None
-
-    def _state_forces(self) -> Actor | None:
-        c = self.s.country
-        if c is None:
-            return None
-        return Actor("", f"Military Forces of {self.s.country_names.get(c, c)}", 1, c)
-
-    def _is_target(self, a: ActorMention) -> bool:
-        return bool(self._near_end("target", a.first, 0, 1))
-
-    def _unidentified(self) -> Actor | None:
-        c = self.s.country
-        return Actor("", "Unidentified Armed Group", 3, c) if c else None
-
-    def _civilians(self) -> Actor | None:
-        c = self.s.country
-        return Actor("مدنيين", f"Civilians ({c})", 7, c) if c else None
-
-    def _protesters(self) -> Actor | None:
-        c = self.s.country
-        if c is None:
-            return None
-        return Actor("متظاهرون", f"Protesters ({self.s.country_names.get(c, c)})", 6, c)
 
     # ------------------------------------------------------------------ numbers
     def _casualties(self, sent: int, places: list[Resolution]) -> dict[int, tuple[int | None, int | None]]:
@@ -976,22 +650,8 @@ _STOPPED = frozenset(
     {"air_drone_strike", "shelling_artillery_missile_attack", "remote_explosive_landmine_ied", "suicide_bomb"}
 )
 _TAKEOVERS = frozenset({"government_regains_territory", "non_state_actor_overtakes_territory"})
-_BOMBS = frozenset({"remote_explosive_landmine_ied", "suicide_bomb", "grenade"})
 _REMOTE = frozenset({"air_drone_strike", "shelling_artillery_missile_attack"})
 _POINT_EVENTS = frozenset({"government_regains_territory", "non_state_actor_overtakes_territory", "agreement"})
-_PROTESTS = frozenset(
-    {"peaceful_protest", "protest_with_intervention", "excessive_force_against_protesters", "violent_demonstration"}
-)
-_CLAIMABLE = frozenset(
-    {
-        "suicide_bomb",
-        "remote_explosive_landmine_ied",
-        "attack",
-        "armed_clash",
-        "grenade",
-        "shelling_artillery_missile_attack",
-    }
-)
 _NEEDS_ACTOR = frozenset({"armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory"})
 
 
@@ -1013,22 +673,3 @@ def _unique_sources(sources: list[Source]) -> list[Source]:
             seen.add(s.canonical)
             out.append(s)
     return out
-
-
-def _unique(actors: list[Actor]) -> list[Actor]:
-    seen: set[str] = set()
-    out = []
-    for a in actors:
-        if a.canonical not in seen:
-            seen.add(a.canonical)
-            out.append(a)
-    return out
-
-
-def _same_kind(a: str, b: str) -> bool:
-    """Triggers of one event in a sentence: the same type, or both forms of one protest."""
-    return a == b or (a in _PROTESTS and b in _PROTESTS)
-
-
-def _country(r: Resolution) -> bool:
-    return r.toponym.is_country or (r.entry is not None and r.entry.kind == "country")
