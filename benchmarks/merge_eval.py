@@ -78,19 +78,38 @@ def oracle(gold_path: Path) -> Callable[[RawDocument], ExtractResult]:
             if e.get("optional"):
                 continue
             loc = e["location"]
-            events.append(Event(
-                sub_event_type=e["sub_event_type"], date=_day(e.get("date"), raw.published),
-                time_precision=1, location=Location(
-                    name=loc["name"], geo_precision=loc.get("geo_precision") or 1, name_en=loc.get("name_en"),
-                    gazetteer_id=loc.get("gazetteer_id"), country=loc.get("country"), admin1=loc.get("admin1"),
-                    lat=loc.get("lat"), lon=loc.get("lon")),
-                actor1=_actor(e.get("actor1")), actor2=_actor(e.get("actor2")),
-                assoc_actors1=tuple(a for a in map(_actor, e.get("assoc_actors1") or []) if a),
-                fatalities=e.get("fatalities"),
-                sources=tuple(Source(s["canonical"], s["canonical"], kinds.get(s["canonical"], "unspecified"))
-                              for s in e.get("sources") or [])))
-        return ExtractResult(doc_id=raw.doc_id, published=raw.published, title=raw.title, events=tuple(events),
-                             produced_by={"oracle": "gold"})
+            events.append(
+                Event(
+                    sub_event_type=e["sub_event_type"],
+                    date=_day(e.get("date"), raw.published),
+                    time_precision=1,
+                    location=Location(
+                        name=loc["name"],
+                        geo_precision=loc.get("geo_precision") or 1,
+                        name_en=loc.get("name_en"),
+                        gazetteer_id=loc.get("gazetteer_id"),
+                        country=loc.get("country"),
+                        admin1=loc.get("admin1"),
+                        lat=loc.get("lat"),
+                        lon=loc.get("lon"),
+                    ),
+                    actor1=_actor(e.get("actor1")),
+                    actor2=_actor(e.get("actor2")),
+                    assoc_actors1=tuple(a for a in map(_actor, e.get("assoc_actors1") or []) if a),
+                    fatalities=e.get("fatalities"),
+                    sources=tuple(
+                        Source(s["canonical"], s["canonical"], kinds.get(s["canonical"], "unspecified"))
+                        for s in e.get("sources") or []
+                    ),
+                )
+            )
+        return ExtractResult(
+            doc_id=raw.doc_id,
+            published=raw.published,
+            title=raw.title,
+            events=tuple(events),
+            produced_by={"oracle": "gold"},
+        )
 
     return run
 
@@ -112,8 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         db = out_dir / "merge_eval.sqlite"
         db.unlink(missing_ok=True)
         store = open_store(str(db))
-        report = ingest(store, read_paths([args.docs]),
-                        oracle(args.gold) if args.oracle else extractor(args.extractor))
+        report = ingest(store, read_paths([args.docs]), oracle(args.gold) if args.oracle else extractor(args.extractor))
         merged = out_dir / "export.jsonl"
         with merged.open("w", encoding="utf-8") as f:
             n = export.write_jsonl(store.events(EventQuery()), f)
@@ -122,8 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         multi = 0
         with merged.open(encoding="utf-8") as f:
             multi = sum(1 for line in f if len(json.loads(line)["mentions"]) > 1)
-        print(f"documents {report.added} (failed {report.failed}), mentions {counts['mentions']}, "
-              f"merged events {n}, of which from more than one mention {multi}")
+        print(
+            f"documents {report.added} (failed {report.failed}), mentions {counts['mentions']}, "
+            f"merged events {n}, of which from more than one mention {multi}"
+        )
         cmd = [sys.executable, str(args.scorer), "--gold", str(args.gold), "--merged", str(merged)]
         if args.min_f1:
             cmd += ["--min-f1", str(args.min_f1)]

@@ -103,7 +103,7 @@ class Pipeline:
         in_actor = {t for m in matches if isinstance(m.payload, ActorEntry) for t in range(m.first, m.last)}
         named = [m.payload.country for m in matches if isinstance(m.payload, CountryWord) and m.first not in in_actor]
         hint = max(named, key=named.count) if named else None  # ties: the first named
-        places = self.geoparser.resolve(toponyms, context_country=hint)
+        places = self.geoparser.resolve(toponyms, context_country=hint, text=doc.text)
         capital_keys = {"عاصمه"}  # "العاصمة طرابلس": a capital names the report's country outright
         votes = [
             r.entry.country

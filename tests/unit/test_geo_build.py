@@ -38,7 +38,7 @@ def test_tables_and_meta(built: Path) -> None:
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"places", "names", "meta"} <= tables
     meta = dict(con.execute("SELECT key, value FROM meta"))
-    assert meta["schema_version"] == "1"
+    assert meta["schema_version"] == "2"
     assert "sha256:ocha_syria_locations/Locations.csv" in meta
     assert "sha256:geonames-dump:JO.txt" in meta
     assert int(meta["places"]) == con.execute("SELECT count(*) FROM places").fetchone()[0]

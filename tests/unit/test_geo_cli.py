@@ -13,7 +13,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from marsad.cli import _register, app
-from marsad.cli.geo import render_table, resolution_dict
+from marsad.cli.geo import render_table, resolution_dict, visual_reorder
 from marsad.geo.gazetteer import Gazetteer
 from marsad.geo.resolve import Geoparser
 from marsad.models import Document, Toponym
@@ -23,7 +23,7 @@ _register()
 TEXT = "قصف مدفعي على بلدة صيدا في محافظة درعا"
 
 
-def fake_find_toponyms(doc: Document, gazetteer: Gazetteer) -> list[Toponym]:
+def fake_find_toponyms(doc: Document, gazetteer: Gazetteer, **_: Any) -> list[Toponym]:
     """One-word toponyms; a word after محافظه is a province."""
     found = []
     for i, token in enumerate(doc.tokens):
@@ -80,6 +80,19 @@ def test_formatting_functions() -> None:
     render_table(resolutions, console)
     out = console.export_text()
     assert "more" in out and "not in gazetteer" in out
+    visual = Console(record=True, width=200)
+    render_table(resolutions, visual, reorder=visual_reorder())
+    assert "ةبيطلا" in visual.export_text()  # right-to-left for terminals without bidi
+
+
+def test_geocode_table_bidi(fake_recogniser: None) -> None:
+    logical = CliRunner().invoke(app, ["geocode", TEXT, "--bidi", "logical"])
+    visual = CliRunner().invoke(app, ["geocode", TEXT, "--bidi", "visual"])
+    assert logical.exit_code == visual.exit_code == 0
+    assert "صيدا" in logical.output and "اديص" not in logical.output
+    assert "اديص" in visual.output
+    bad = CliRunner().invoke(app, ["geocode", TEXT, "--bidi", "sideways"])
+    assert bad.exit_code == 2
 
 
 def test_geocode_with_real_recogniser() -> None:

@@ -136,3 +136,31 @@ def test_loads_lexicons_itself_when_no_matches_given(gazetteer: Gazetteer) -> No
 def test_country_after_a_preposition(places) -> None:  # type: ignore[no-untyped-def]
     [t] = places("قصف مدفعي في لبنان")
     assert (t.name, t.is_country, t.country_hint, t.relation) == ("لبنان", True, "LB", "province")
+
+
+def test_a_common_word_that_names_only_hamlets_is_the_word(places) -> None:  # type: ignore[no-untyped-def]
+    # محطة and اليوم are hamlets in the gazetteer, but far more often the words "station", "today"
+    found = _summary(places("قتل ثلاثة عمال في محطة كهرباء اليوم بقصف على مدينة تعز"))
+    assert [name for name, _, _ in found] == ["تعز"]
+
+
+def test_an_indefinite_cue_makes_a_common_word_a_place(places) -> None:  # type: ignore[no-untyped-def]
+    found = _summary(places("قصفت الطائرات بلدة الشعب شمالي بغداد"))
+    assert ("الشعب", "بلده", "in") in found
+
+
+def test_a_common_word_after_a_quarter_cue_is_a_quarter(places) -> None:  # type: ignore[no-untyped-def]
+    names = [t.name for t in places("استعادت القوات حيي العربي والمهندسين في الموصل")]
+    assert names[:2] == ["العربي", "المهندسين"]
+
+
+def test_a_frequent_word_after_a_cue_is_not_an_unknown_name(places) -> None:  # type: ignore[no-untyped-def]
+    names = [t.name for t in places("سقطت قذائف على منطقة تضم مدارس ومستشفيات في حمص")]
+    assert "تضم" not in names
+    assert "حمص" in names
+
+
+def test_a_name_after_a_given_name_or_title_is_a_person(places) -> None:  # type: ignore[no-untyped-def]
+    names = [t.name for t in places("وقال الرئيس الأسبق محمد مرسي في القاهرة إن الاعتصام سلمي")]
+    assert "مرسي" not in names
+    assert "القاهرة" in names

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -91,10 +91,12 @@ def info_command(
     gaz.close()
 
 
-def resolution_dict(res: Resolution, text: str) -> dict[str, Any]:
-    """JSON form of a resolution: the toponym, the choice and every candidate with its reasons."""
+def resolution_dict(res: Resolution, text: str, max_candidates: int | None = None) -> dict[str, Any]:
+    """JSON form of a resolution: the toponym, the choice, its precision, and the candidates
+    considered with their scores and reasons (the first ``max_candidates``; all when None)."""
     t = res.toponym
     e = res.entry
+    shown = res.candidates if max_candidates is None else res.candidates[:max_candidates]
     return {
         "name": t.name,
         "span": [t.start, t.end],
@@ -110,20 +112,44 @@ def resolution_dict(res: Resolution, text: str) -> dict[str, Any]:
             "kind": e.kind,
             "country": e.country,
             "admin1": e.admin1,
+            "admin2": e.admin2,
             "lat": e.lat,
             "lon": e.lon,
         },
         "geo_precision": res.geo_precision,
+        "reasons": list(res.candidates[0].reasons) if res.candidates else [],
         "candidates": [
-            {"id": c.entry.id, "name_en": c.entry.name_en, "score": c.score, "reasons": list(c.reasons)}
-            for c in res.candidates
+            {"id": c.entry.id, "name_en": c.entry.name_en, "score": c.score, "reasons": list(c.reasons)} for c in shown
         ],
+        "candidates_considered": len(res.candidates),
         "warning": res.warning,
     }
 
 
-def render_table(resolutions: Sequence[Resolution], console: Console, max_candidates: int = 4) -> None:
-    """One row per toponym: span, choice, and the candidates considered with their reasons."""
+def visual_reorder() -> Callable[[str], str]:
+    """python-bidi's logical-to-visual reordering of Arabic lines (identity without it)."""
+    try:
+        from bidi import get_display
+    except ImportError:
+        return lambda text: text
+
+    def reorder(text: str) -> str:
+        if not any("\u0590" <= ch <= "\u08ff" for ch in text):
+            return text
+        return "\n".join(str(get_display(line)) for line in text.split("\n"))
+
+    return reorder
+
+
+def render_table(
+    resolutions: Sequence[Resolution],
+    console: Console,
+    max_candidates: int = 4,
+    reorder: Callable[[str], str] | None = None,
+) -> None:
+    """One row per toponym: span, choice, and the candidates considered with their reasons.
+    ``reorder`` turns Arabic cells right-to-left for terminals without bidi (``visual_reorder``)."""
+    ar = reorder or (lambda text: text)
     table = Table(show_lines=True)
     for col in ("toponym", "span", "relation", "chosen", "candidates (score: why)"):
         table.add_column(col, overflow="fold")
@@ -136,28 +162,66 @@ def render_table(resolutions: Sequence[Resolution], console: Console, max_candid
         if len(lines) > max_candidates:
             lines = [*lines[:max_candidates], f"… {len(lines) - max_candidates} more"]
         table.add_row(
-            t.name, f"{t.start}-{t.end}", t.relation + (f" ({t.cue})" if t.cue else ""), chosen, "\n".join(lines)
+            ar(t.name),
+            f"{t.start}-{t.end}",
+            t.relation + (f" ({ar(t.cue)})" if t.cue else ""),
+            ar(chosen),
+            "\n".join(ar(line) for line in lines),
         )
     console.print(table)
+
+
+def _geocoder(gazetteer: Path | None, country: str | None) -> Any:
+    """A ``marsad.geo.geocoder.Geocoder`` on the selected gazetteer (raises ``MarsadError``)."""
+    from marsad.geo.gazetteer import Gazetteer
+    from marsad.geo.geocoder import Geocoder
+    from marsad.settings import Settings
+
+    return Geocoder(Gazetteer.open(Settings.from_env(gazetteer=gazetteer).gazetteer), country=country)
+
+
+GEOCODE_INPUT_HELP = (
+    'A JSONL file, one {"doc_id", "text"} object a line (other keys ignored); \'-\' reads stdin. '
+    "Writes one JSON line per document. Example: marsad geocode --input docs.jsonl --output places.jsonl"
+)
+GEOCODE_OUTPUT_HELP = (
+    'With --input: where to write one {"doc_id", "places": [...]} line per document (default stdout). '
+    "Example: --output places.jsonl"
+)
+GEOCODE_BIDI_HELP = (
+    "How the table writes Arabic: 'visual' reorders it right-to-left for terminals that do not apply "
+    "the bidi algorithm themselves (most); 'logical' leaves memory order (mlterm, Konsole, files); "
+    "'auto' is visual when stdout is a terminal. Example: --bidi logical"
+)
 
 
 def _geocode(
     text: Annotated[str | None, typer.Argument(help="Report text (or use --file, or pipe it on stdin).")] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the report from this UTF-8 file.")] = None,
+    input_: Annotated[str | None, typer.Option("--input", "-i", help=GEOCODE_INPUT_HELP, show_default=False)] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help=GEOCODE_OUTPUT_HELP, show_default=False)] = None,
     gazetteer: Annotated[
         Path | None, typer.Option("--gazetteer", help="Gazetteer file (default: MARSAD_GAZETTEER or the packaged one).")
     ] = None,
     country: str | None = typer.Option(None, "--country", help="The report's country (ISO2), a hint."),
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table or json (single report).")] = "table",
+    bidi: Annotated[str, typer.Option("--bidi", help=GEOCODE_BIDI_HELP)] = "auto",
 ) -> None:
-    """Find the places in a report and show how each was resolved."""
-    from marsad.geo.gazetteer import Gazetteer
-    from marsad.geo.resolve import Geoparser
-    from marsad.settings import Settings
-    from marsad.text.prepare import prepare
+    """Find the places in a report and show how each was resolved; with --input, every report of
+    a JSONL file, one JSON line of places per report.
 
+    Exit status: 0 all geocoded, 1 some report failed (one line on stderr each), 2 usage error.
+    """
     if fmt not in ("table", "json"):
         raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
+    if bidi not in ("auto", "visual", "logical"):
+        raise typer.BadParameter("must be 'auto', 'visual' or 'logical'", param_hint="--bidi")
+    if input_ is not None:
+        if text is not None or file is not None:
+            raise typer.BadParameter("give --input JSONL, or one report as TEXT/--file, not both")
+        raise typer.Exit(_geocode_batch(input_, output, gazetteer, country))
+    if output is not None:
+        raise typer.BadParameter("--output goes with --input", param_hint="--output")
     if file is not None:
         try:
             text = file.read_text(encoding="utf-8")
@@ -169,11 +233,7 @@ def _geocode(
     if not text or not text.strip():
         raise typer.BadParameter("give the report as TEXT, --file or on stdin")
     try:
-        from marsad.geo.toponyms import find_toponyms  # written by the recognition issue
-
-        gaz = Gazetteer.open(Settings.from_env(gazetteer=gazetteer).gazetteer)
-        doc = prepare(RawDocument("cli", text))
-        resolutions = Geoparser(gaz).resolve(find_toponyms(doc, gaz), context_country=country)
+        resolutions = _geocoder(gazetteer, country).places(RawDocument("cli", text))
     except MarsadError as exc:
         raise _fail(exc) from None
     if fmt == "json":
@@ -181,7 +241,50 @@ def _geocode(
     elif not resolutions:
         typer.echo("no places found")
     else:
-        render_table(resolutions, Console())
+        visual = bidi == "visual" or (bidi == "auto" and sys.stdout.isatty())
+        render_table(resolutions, Console(), reorder=visual_reorder() if visual else None)
+
+
+def _geocode_batch(input_: str, output: str | None, gazetteer: Path | None, country: str | None) -> int:
+    """Geocode every report of a JSONL file; returns the exit status."""
+    from marsad.batch import STDIO, Failure, open_input, read_jsonl
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        geocoder = _geocoder(gazetteer, country)
+        stream, name, close = open_input(input_, sys.stdin.buffer)
+    except MarsadError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        return 1
+    failed = 0
+    out: IO[str] = sys.stdout
+    try:
+        if output is not None and output != STDIO:
+            try:
+                out = open(output, "w", encoding="utf-8")  # noqa: SIM115 (closed in finally)
+            except OSError as exc:
+                err.print(f"[red]error:[/red] cannot write {output}: {exc.strerror or exc}")
+                return 2
+        for item in read_jsonl(stream, name):
+            if isinstance(item, Failure):
+                failed += 1
+                err.print(f"[red]error:[/red] {item}")
+                continue
+            raw = item.doc
+            try:
+                places = geocoder.places(raw)
+            except MarsadError as exc:
+                failed += 1
+                err.print(f"[red]error:[/red] {item.where} ({raw.doc_id}): {exc}")
+                continue
+            row = {"doc_id": raw.doc_id, "places": [resolution_dict(r, raw.text, max_candidates=5) for r in places]}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+        if close:
+            stream.close()
+    return 1 if failed else 0
 
 
 def register(app: typer.Typer) -> None:

@@ -42,7 +42,7 @@ def train_command(
 
     Reproducible: the same reports, lexicons and gazetteer give the same file. Thresholds are
     chosen by cross-validation over the reports' own folds. Needs scikit-learn
-    (pip install 'marsad[train]'); extraction does not.
+    (pip install 'marsad\\[train]'); extraction does not.
 
     Example: marsad train --eval-dir ../shared/eval
     """

@@ -14,6 +14,7 @@ this place? ``site_facts`` computes what does not depend on the type once per si
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -112,6 +113,10 @@ class Context:
     old_year: set[int] = field(default_factory=set)  # sentences naming a year before last year
     site_tokens: dict[int, list[int]] = field(default_factory=dict)  # id(site) -> tokens naming it
     site_sentences: dict[int, set[int]] = field(default_factory=dict)  # id(site) -> sentences naming it
+    sites_by_sent: dict[int, list[int]] = field(default_factory=dict)  # sentence -> indexes of sites it names
+    triggers_by_sent: dict[int, list[int]] = field(default_factory=dict)  # sentence -> indexes into triggers
+    site_marks: list[tuple[int, int]] = field(default_factory=list)  # sorted (token, site index) of every naming
+    admin1_towns: Counter[str] = field(default_factory=Counter)  # admin1 -> sites resolved to a town in it
 
     @classmethod
     def of(cls, doc: Document, spans: Spans, candidates: Sequence[Mention], sites: Sequence[Site]) -> Context:
@@ -122,6 +127,7 @@ class Context:
             s = sent[m.first]
             if isinstance(p, Trigger):
                 ty = trigger_type(p.cls)
+                c.triggers_by_sent.setdefault(s, []).append(len(c.triggers))
                 c.triggers.append((m.first, ty))
                 c.trig_types_by_sent.setdefault(s, []).append(ty)
                 c.doc_trig_types[ty] += 1
@@ -138,10 +144,17 @@ class Context:
         pluperfect = spans.words.get("pluperfect_verb", frozenset())
         pub = doc.published
         tokens = doc.tokens
-        for site in sites:
+        for n, site in enumerate(sites):
             toks = [r.toponym.token_index for r in site.occurrences]
             c.site_tokens[id(site)] = toks
             c.site_sentences[id(site)] = {sent[i] for i in toks}
+            for k in c.site_sentences[id(site)]:
+                c.sites_by_sent.setdefault(k, []).append(n)
+            c.site_marks.extend((i, n) for i in toks)
+            e = site.place.entry
+            if e is not None and e.kind not in ("admin1", "country"):
+                c.admin1_towns[e.admin1] += 1
+        c.site_marks.sort()
         named = set().union(*c.site_sentences.values()) if sites else set()
         for k in named:  # only the sentences that name a place are ever asked about
             sentence = doc.sentences[k]
@@ -205,17 +218,15 @@ def site_facts(ctx: Context, site: Site) -> SiteFacts:
         institution = institution or any(w in words["institution_noun"] for w in preceding[-2:])
         origin = origin or any(w in words["origin_noun"] for w in preceding[-2:])
     kind = e.kind if e is not None else ""
-    same_admin1 = [
-        s for s in ctx.sites
-        if s is not site and e is not None and s.place.entry is not None and s.place.entry.admin1 == e.admin1
-    ]  # fmt: skip
-    towns_inside = [
-        s for s in same_admin1 if s.place.entry is not None and s.place.entry.kind not in ("admin1", "country")
-    ]
+    towns_inside = e is not None and (
+        ctx.admin1_towns[e.admin1] - (kind not in ("admin1", "country")) > 0
+    )  # another resolved town in the same first-level area
+    lo = bisect_left(ctx.site_marks, (first - 6, -1))
+    hi = bisect_right(ctx.site_marks, (first + 6, len(ctx.sites)))
     close = [
-        min(ctx.site_tokens[id(s)])
-        for s in ctx.sites
-        if s is not site and any(abs(i - first) <= 6 for i in ctx.site_tokens[id(s)])
+        min(ctx.site_tokens[id(ctx.sites[n])])
+        for n in {n for _, n in ctx.site_marks[lo:hi]}
+        if ctx.sites[n] is not site
     ]
     area = t.relation in ("province", "countryside") or kind in ("admin1", "admin2", "country")
     listed = any(
@@ -223,7 +234,7 @@ def site_facts(ctx: Context, site: Site) -> SiteFacts:
         or "،" in doc.text[max(0, o.toponym.start - 3) : o.toponym.start]
         for o in occ
     )
-    here = [(tok, ty) for tok, ty in ctx.triggers if sent[tok] in sents]
+    here = [ctx.triggers[j] for j in sorted(j for k in sents for j in ctx.triggers_by_sent.get(k, ()))]
     nearest = _FAR
     before = False
     for tok, _ in here:
@@ -242,7 +253,7 @@ def site_facts(ctx: Context, site: Site) -> SiteFacts:
         "ب" in glued, "و" in glued, "ل" in glued, speaker,
         listed, any(f < first for f in close) and area, any(f > first for f in close),
         bool(towns_inside), len(ctx.sites),
-        sum(1 for s in ctx.sites if ctx.site_sentences[id(s)] & sents),
+        len({n for k in sents for n in ctx.sites_by_sent.get(k, ())}),
         bool(here), min(nearest, 30.0), before, len(cands), sum(1 for m in cands if not m.flags),
         bool(cands) and all(m.fallback_place for m in cands), place.warning is not None,
         distance, institution, origin, bool(sents & ctx.pluperfect), bool(sents & ctx.old_year), 0 in sents,

@@ -45,8 +45,13 @@ class ActorRoles:
                 actor1 = Actor(actor1.name, actor1.canonical.replace("Protesters", "Rioters"), 5, actor1.country)
             forces = [a for a in here if a.actor.inter == 1]
             actor2 = forces[0].actor if forces and sub != "peaceful_protest" else None
-            if sub == "excessive_force_against_protesters" and forces:
-                return forces[0].actor, (), actor1, False
+            if sub == "excessive_force_against_protesters":
+                # the side that used force acts; the protesters are the side hit. Named forces, else
+                # an armed group named in the sentence, else unidentified gunmen ("رصاص مجهول")
+                armed = [a for a in here if a.actor.inter in (2, 3, 4)]
+                force = forces[0].actor if forces else armed[0].actor if armed else self._unidentified()
+                if force is not None:
+                    return force, (), actor1, False
             return actor1, (), actor2, False
         here = self._named_groups(here)
         armed = [a for a in here if a.actor.inter in ARMED and not self._is_target(a) and not self._is_victim(a)]

