@@ -43,8 +43,10 @@ def many_docs(path: Path, n: int) -> Path:
     with path.open("w", encoding="utf-8") as f:
         for i in range(n):
             place, trig = PLACES[i % len(PLACES)], TRIGGERS[(i // 5) % 3]
-            text = (f"أفادت مصادر محلية بأن {trig} عنيفة استهدفت {place} صباح اليوم وأدت إلى مقتل {i % 7 + 1} "
-                    f"أشخاص بحسب المرصد. وذكر التقرير رقم {i} أن الأهالي نزحوا نحو القرى المجاورة.")
+            text = (
+                f"أفادت مصادر محلية بأن {trig} عنيفة استهدفت {place} صباح اليوم وأدت إلى مقتل {i % 7 + 1} "
+                f"أشخاص بحسب المرصد. وذكر التقرير رقم {i} أن الأهالي نزحوا نحو القرى المجاورة."
+            )
             day = f"2018-07-{1 + i // 8:02d}"
             rec = {"doc_id": f"k{i:03d}", "text": text, "published": day, "outlet": f"outlet{i % 4}.example"}
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
@@ -73,9 +75,12 @@ def test_ingest_twice_gives_the_same_database(db_url: str) -> None:
 def test_bad_documents_are_reported_and_skipped(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     good = store_helpers.load_docs()[:2]
-    lines = [json.dumps(good[0], ensure_ascii=False), "{broken",
-             json.dumps({"doc_id": "boom", "text": "نص فيه انفجار_داخلي"}, ensure_ascii=False),
-             json.dumps(good[1], ensure_ascii=False)]
+    lines = [
+        json.dumps(good[0], ensure_ascii=False),
+        "{broken",
+        json.dumps({"doc_id": "boom", "text": "نص فيه انفجار_داخلي"}, ensure_ascii=False),
+        json.dumps(good[1], ensure_ascii=False),
+    ]
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = tmp_path / "db.sqlite"
     done = marsad("ingest", str(src), "--db", str(db), "--extractor", "fake_extractor:extract", "--no-progress")
@@ -92,8 +97,12 @@ def test_kill_mid_run_then_rerun_equals_an_uninterrupted_run(tmp_path: Path) -> 
     args = ["--extractor", "fake_extractor:extract", "--no-progress"]
     assert marsad("ingest", str(docs), "--db", str(clean), *args).returncode == 0
 
-    proc = subprocess.Popen(command("ingest", str(docs), "--db", str(killed), *args), env=env(0.05),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        command("ingest", str(docs), "--db", str(killed), *args),
+        env=env(0.05),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     stored = 0
     while time.monotonic() < deadline and stored < 8:
@@ -134,7 +143,7 @@ def test_events_and_exports(tmp_path: Path) -> None:
 
     csv_out = marsad("export", "--format", "acled-csv", "--db", db)
     rows = list(csv.DictReader(io.StringIO(csv_out.stdout)))
-    assert len(rows) == 6 and rows[0]["event_id_cnty"].startswith("MRS")
+    assert len(rows) == 6 and rows[0]["event_id_cnty"].startswith("SYR")
 
     geo = marsad("export", "--format", "geojson", "--db", db, "--country", "SY")
     assert len(json.loads(geo.stdout)["features"]) == 6
@@ -144,8 +153,14 @@ def test_events_and_exports(tmp_path: Path) -> None:
     assert parquet.stat().st_size > 0
 
 
-@pytest.mark.parametrize("args", [["events", "--since", "July"], ["export", "--format", "xml"],
-                                  ["events", "--db", "postgresql://nobody@127.0.0.1:1/none"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["events", "--since", "July"],
+        ["export", "--format", "xml"],
+        ["events", "--db", "postgresql://nobody@127.0.0.1:1/none"],
+    ],
+)
 def test_errors_are_one_line(args: list[str], tmp_path: Path) -> None:
     if "--db" not in args:
         args = [*args, "--db", str(tmp_path / "db.sqlite")]

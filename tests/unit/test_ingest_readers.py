@@ -6,10 +6,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pytest
-
+from marsad.batch import Located
 from marsad.errors import BadRecordError, BinaryInputError, EmptyDocumentError, EncodingError
-from marsad.ingest.readers import ReadFailure, estimate, html_date, read_paths
+from marsad.ingest.readers import UNDATED, ReadFailure, estimate, html_date, read_paths
 from marsad.models import RawDocument
 
 BODY = "شنت الطائرات غارات على بلدة طفس في ريف درعا الغربي صباح اليوم، وأفاد ناشطون بسقوط جرحى. " * 3
@@ -28,29 +27,38 @@ FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><tit
 </channel></rss>"""
 
 
-def read(*paths: Path) -> list[RawDocument | ReadFailure]:
-    return list(read_paths(list(paths)))
+def read(*paths: Path, **kw: object) -> list[RawDocument | ReadFailure]:
+    """The documents read (``RawDocument``) and the failures, in order."""
+    return [i.doc if isinstance(i, Located) else i for i in read_paths(list(paths), **kw)]  # type: ignore[arg-type]
 
 
-def test_text_file_is_one_document_with_a_content_id(tmp_path: Path) -> None:
+def test_text_file_doc_id_is_its_path_without_suffix(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(BODY, encoding="utf-8")
     (tmp_path / "b.txt").write_text(BODY, encoding="utf-8")
     a, b = read(tmp_path / "a.txt", tmp_path / "b.txt")
     assert isinstance(a, RawDocument) and isinstance(b, RawDocument)
-    assert a.doc_id == b.doc_id and a.doc_id.startswith("txt-") and a.published is None
+    assert (a.doc_id, b.doc_id) == ("a", "b")  # as `marsad extract` names them
+    assert a.published is None
 
 
 def test_jsonl_records_and_bad_lines(tmp_path: Path) -> None:
     path = tmp_path / "docs.jsonl"
-    lines = [json.dumps({"doc_id": "x1", "text": BODY, "published": "2018-07-05T09:00:00Z", "outlet": "o"}),
-             "{not json", json.dumps(["a list"]), json.dumps({"doc_id": "x2"}),
-             json.dumps({"doc_id": "x3", "text": BODY, "published": "yesterday"}),
-             json.dumps({"doc_id": "x4", "text": "   "}), "", json.dumps({"id": 7, "text": BODY})]
+    lines = [
+        json.dumps({"doc_id": "x1", "text": BODY, "published": "2018-07-05T09:00:00Z", "outlet": "o"}),
+        "{not json",
+        json.dumps(["a list"]),
+        json.dumps({"doc_id": "x2"}),
+        json.dumps({"doc_id": "x3", "text": BODY, "published": "yesterday"}),
+        json.dumps({"doc_id": "x4", "text": "   "}),
+        "",
+        json.dumps({"id": 7, "text": BODY}),
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     items = read(path)
     docs = [i for i in items if isinstance(i, RawDocument)]
     fails = [i for i in items if isinstance(i, ReadFailure)]
     assert [d.doc_id for d in docs] == ["x1", "7"]
+    assert docs[1].published is None
     assert docs[0].published == dt.date(2018, 7, 5) and docs[0].outlet == "o"
     assert [f.where for f in fails] == [f"{path}:{n}" for n in (2, 3, 4, 5, 6)]
     assert isinstance(fails[0].error, BadRecordError) and isinstance(fails[4].error, EmptyDocumentError)
@@ -60,25 +68,39 @@ def test_jsonl_records_and_bad_lines(tmp_path: Path) -> None:
 
 def test_html_takes_main_text_title_and_meta_date(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
-    path.write_text(PAGE.format(body=BODY, meta='<meta property="article:published_time" '
-                                                'content="2018-07-05T08:00:00+03:00">'), encoding="utf-8")
+    path.write_text(
+        PAGE.format(body=BODY, meta='<meta property="article:published_time" content="2018-07-05T08:00:00+03:00">'),
+        encoding="utf-8",
+    )
     (doc,) = read(path)
     assert isinstance(doc, RawDocument)
     assert doc.published == dt.date(2018, 7, 5)
     assert doc.doc_id == doc.url == "https://news.example/a/1" and doc.outlet == "Example News"
+    dated = tmp_path / "rfc.html"
+    dated.write_text(
+        PAGE.format(body=BODY, meta='<meta name="pubdate" content="Thu, 05 Jul 2018 10:00:00 GMT">'), encoding="utf-8"
+    )
+    (doc,) = read(dated)
+    assert isinstance(doc, RawDocument) and doc.published == dt.date(2018, 7, 5)
     assert doc.title is not None and "طفس" in doc.title
     assert "طفس" in doc.text and "الرئيسية" not in doc.text
 
 
-def test_html_date_from_json_ld_and_none_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    ld = ('<script type="application/ld+json">'
-          '{"@graph": [{"@type": "NewsArticle", "datePublished": "2018-07-06"}]}</script>')
+def test_html_date_from_json_ld_and_none_with_a_warning(tmp_path: Path) -> None:
+    ld = (
+        '<script type="application/ld+json">'
+        '{"@graph": [{"@type": "NewsArticle", "datePublished": "2018-07-06"}]}</script>'
+    )
     assert html_date(PAGE.format(body="x", meta=ld)) == dt.date(2018, 7, 6)
     path = tmp_path / "nodate.htm"
-    path.write_text(PAGE.format(body=BODY, meta=""), encoding="utf-8")
-    (doc,) = read(path)
-    assert isinstance(doc, RawDocument) and doc.published is None  # not the footer's 2018-01-01
-    assert "no publication date" in caplog.text
+    page = PAGE.replace('<link rel="canonical" href="https://news.example/a/1">', "")
+    path.write_text(page.format(body=BODY, meta=""), encoding="utf-8")
+    (item,) = read_paths([path])
+    assert isinstance(item, Located) and item.doc.published is None  # not the footer's 2018-01-01
+    assert item.doc.doc_id == "nodate"  # no canonical URL: the file's name, not a hash
+    assert UNDATED in item.warnings
+    deep = "[" * 5000 + "]" * 5000
+    assert html_date(PAGE.format(body="x", meta=f'<script type="application/ld+json">{deep}</script>')) is None
 
 
 def test_feed_entries(tmp_path: Path) -> None:
@@ -101,7 +123,7 @@ def test_directories_recursively_and_bad_files(tmp_path: Path) -> None:
     items = read(tmp_path, tmp_path / "missing.txt")
     docs = [i for i in items if isinstance(i, RawDocument)]
     fails = {Path(i.where).name: i.error for i in items if isinstance(i, ReadFailure)}
-    assert len(docs) == 2
+    assert sorted(d.doc_id for d in docs) == ["b", "sub/deeper/a"]  # relative to the folder given
     assert isinstance(fails["bin.dat"], BinaryInputError)
-    assert isinstance(fails["latin.txt"], EncodingError)
+    assert isinstance(fails["latin.txt"], EncodingError)  # four bytes: too little to recognise
     assert "missing.txt" in fails

@@ -65,8 +65,12 @@ def test_ingest_merges_reports_of_one_strike(store: SqlStore) -> None:
     busra = [e for e in store.events(EventQuery()) if e["location"]["name"] == "بصرى الشام"]
     assert sorted(e["date"] for e in busra) == ["2018-07-05", "2018-07-06", "2018-07-12"]
     # the same day, AFP's own report of the strike joins the SOHR rewrites
-    afp = {"doc_id": "g1", "outlet": "eta.example", "published": "2018-07-05",
-           "text": "قالت فرانس برس إن غارة للطيران الروسي استهدفت بصرى الشام وأسفرت عن مقتل 8 أشخاص."}
+    afp = {
+        "doc_id": "g1",
+        "outlet": "eta.example",
+        "published": "2018-07-05",
+        "text": "قالت فرانس برس إن غارة للطيران الروسي استهدفت بصرى الشام وأسفرت عن مقتل 8 أشخاص.",
+    }
     ingest(store, [record_to_document(afp)], extract)
     events = list(store.events(EventQuery()))
     first = next(e for e in events if e["location"]["name"] == "بصرى الشام" and e["date"] == "2018-07-05")
@@ -82,8 +86,11 @@ def test_claims_keep_each_sources_figure(store: SqlStore) -> None:
 
     fill(store)
     with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(claims.c.doc_id, claims.c.source, claims.c.fatalities)
-                            .where(claims.c.fatalities.is_not(None)).order_by(claims.c.doc_id)).all()
+        rows = conn.execute(
+            sa.select(claims.c.doc_id, claims.c.source, claims.c.fatalities)
+            .where(claims.c.fatalities.is_not(None))
+            .order_by(claims.c.doc_id)
+        ).all()
     figures = {(r.doc_id, r.source, r.fatalities) for r in rows}
     assert ("c1", "Agence France-Presse", 8) in figures
     assert ("a1", "Syrian Observatory for Human Rights", 5) in figures
@@ -114,8 +121,9 @@ def test_changed_document_replaces_its_mentions(store: SqlStore) -> None:
     changed = dict(docs[2], text="قال المرصد إن غارة للطيران الروسي استهدفت بصرى الشام وأسفرت عن مقتل 9 أشخاص.")
     report = ingest(store, [record_to_document(changed)], extract)
     assert report.replaced == 1
-    busra = next(e for e in store.events(EventQuery()) if e["location"]["name"] == "بصرى الشام"
-                 and e["date"] == "2018-07-05")
+    busra = next(
+        e for e in store.events(EventQuery()) if e["location"]["name"] == "بصرى الشام" and e["date"] == "2018-07-05"
+    )
     assert busra["fatalities_max"] == 9
     assert store.counts()["documents"] == 6
 
@@ -142,20 +150,44 @@ def test_exports(store: SqlStore, tmp_path: Path) -> None:
     lines = [json.loads(x) for x in buf.getvalue().splitlines()]
     assert n == len(lines) == len(list(store.events(EventQuery())))
     for rec in lines:
-        for key in ("event_id", "event_type", "sub_event_type", "date", "location", "actor1", "fatalities",
-                    "fatalities_min", "fatalities_max", "independent_sources", "mentions", "timestamp"):
+        for key in (
+            "event_id",
+            "event_type",
+            "sub_event_type",
+            "date",
+            "location",
+            "actor1",
+            "fatalities",
+            "fatalities_min",
+            "fatalities_max",
+            "independent_sources",
+            "mentions",
+            "timestamp",
+        ):
             assert key in rec
         for m in rec["mentions"]:
-            assert set(m) == {"doc_id", "outlet", "url", "published", "event_type", "sub_event_type", "date",
-                              "location", "fatalities", "sources", "evidence"}
+            assert set(m) == {
+                "doc_id",
+                "outlet",
+                "url",
+                "published",
+                "event_type",
+                "sub_event_type",
+                "date",
+                "location",
+                "fatalities",
+                "sources",
+                "evidence",
+            }
 
     buf = io.StringIO()
     export.write_csv(store.events(EventQuery()), buf)
     rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
     assert tuple(rows[0]) == export.ACLED_COLUMNS
-    busra = next(r for r in rows if r["location"] == "Busra Esh-Sham" and r["event_date"] == "2018-07-05")
+    busra = next(r for r in rows if r["location"] == "Busra Esh-Sham" and r["event_date"] == "05 July 2018")
     assert busra["country"] == "Syria" and busra["fatalities"] == "5" and busra["year"] == "2018"
-    assert busra["sub_event_type"] == "Air/drone strike" and busra["interaction"] == "80"
+    assert busra["sub_event_type"] == "Air/drone strike" and busra["interaction"] == "External/Other forces only"
+    assert busra["iso"] == "760" and busra["region"] == "Middle East" and busra["event_id_cnty"].startswith("SYR")
 
     buf = io.StringIO()
     export.write_geojson(store.events(EventQuery()), buf)

@@ -26,6 +26,7 @@ from marsad.batch import (
     Failure,
     Item,
     Outcome,
+    check_encoding,
     count_lines,
     open_input,
     read_jsonl,
@@ -41,7 +42,8 @@ FORMATS = ("json", "table")
 BIDI_MODES = ("auto", "visual", "logical")
 
 FILES_HELP = (
-    "Plain-text reports (UTF-8), one report per file; the doc_id is the file name without its suffix. "
+    "Plain-text reports, one report per file (UTF-8; UTF-16/32, windows-1256 and ISO-8859-6 are "
+    "recognised, see --encoding); the doc_id is the file name without its suffix. "
     "'-' reads one report from stdin. Example: marsad extract report_ar.txt --published 2024-03-12"
 )
 INPUT_HELP = (
@@ -60,12 +62,17 @@ PUBLISHED_HELP = (
     "Example: --published 2024-03-12"
 )
 FORMAT_HELP = (
-    "json: exactly the result document of spec/EVENTS.md section 4, one a line (default); "
+    "json: the result document of the event schema (spec v1: doc_id, published, language, title, "
+    "events, warnings, produced_by), one a line (default); "
     "table: a readable table of each report's events. Example: --format table"
 )
 GAZETTEER_HELP = (
     "Gazetteer SQLite file (default: MARSAD_GAZETTEER, else the one packaged with marsad). "
     "Example: --gazetteer gazetteer.sqlite"
+)
+ENCODING_HELP = (
+    "Decode FILE arguments with this encoding instead of recognising it (UTF-8 files are always "
+    "read as UTF-8). Example: --encoding windows-1256"
 )
 MODELS_HELP = (
     "Decision models (JSON, made by `marsad train`) instead of the packaged ones (also MARSAD_MODELS). "
@@ -193,10 +200,11 @@ def _items(
     max_bytes: int,
     stdin: BinaryIO,
     stack: ExitStack,
+    encoding: str | None = None,
 ) -> tuple[Iterator[Item], int | None]:
     """The documents to extract and, when cheap to know, how many there are."""
     if input_ is None:
-        return read_text_files(files, published, max_bytes, stdin=stdin), len(files)
+        return read_text_files(files, published, max_bytes, stdin=stdin, encoding=encoding), len(files)
     stream, name, close = open_input(input_, stdin)
     if close:
         stack.callback(stream.close)
@@ -233,6 +241,7 @@ def extract_command(
     bidi: Annotated[str, typer.Option("--bidi", help=BIDI_HELP)] = "auto",
     models: Annotated[Path | None, typer.Option("--models", help=MODELS_HELP, show_default=False)] = None,
     rules_only: Annotated[bool, typer.Option("--rules-only", help=RULES_ONLY_HELP)] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help=ENCODING_HELP, show_default=False)] = None,
 ) -> None:
     """Extract ACLED-style events from Arabic reports: one JSON result per report, in input order.
 
@@ -244,7 +253,7 @@ def extract_command(
 
       cat docs.jsonl | marsad extract --input - > events.jsonl
 
-    A report that cannot be used (empty, not Arabic, binary, not UTF-8, too large, a broken JSONL
+    A report that cannot be used (empty, not Arabic, binary, undecodable, too large, a broken JSONL
     line, a duplicate doc_id) gets one line on stderr and no output; the others are still written.
     Exit status: 0 all extracted, 1 some report failed, 2 usage error.
     """
@@ -256,12 +265,19 @@ def extract_command(
             raise _Usage(f"--models: no such file: {models}")
         if models is not None and rules_only:
             raise _Usage("--models and --rules-only exclude each other")
+        if encoding is not None:
+            if input_ is not None:
+                raise _Usage("--encoding applies to FILE arguments; JSONL input is always UTF-8")
+            try:
+                check_encoding(encoding)
+            except ValueError as exc:
+                raise _Usage(f"--encoding: {exc}") from None
         date = _parse_date(published)
     except _Usage as exc:
         err.print(f"[red]usage error:[/red] {exc}", markup=True)
         raise typer.Exit(EXIT_USAGE) from None
     settings = Settings.from_env(gazetteer=gazetteer, models=models, rules_only=rules_only or None)
-    status = _run(files, input_, output, date, fmt, settings, bidi, err)
+    status = _run(files, input_, output, date, fmt, settings, bidi, err, encoding)
     raise typer.Exit(status)
 
 
@@ -274,6 +290,7 @@ def _run(
     settings: Settings,
     bidi: str,
     err: Console,
+    encoding: str | None = None,
 ) -> int:
     from marsad.pipeline import Pipeline
 
@@ -286,7 +303,7 @@ def _run(
     failed = 0
     with ExitStack() as stack:
         try:
-            items, total = _items(files, input_, published, settings.max_document_bytes, stdin, stack)
+            items, total = _items(files, input_, published, settings.max_document_bytes, stdin, stack, encoding)
             out_bin, to_terminal = _open_output(output, stack)
         except (InputError, _Usage) as exc:
             err.print(f"[red]{'usage error' if isinstance(exc, _Usage) else 'error'}:[/red] {exc}")

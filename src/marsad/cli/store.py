@@ -1,24 +1,34 @@
 """``marsad ingest``, ``marsad events`` and ``marsad export``: thin layers over ``marsad.ingest``
-and ``marsad.store``."""
+and ``marsad.store``.
+
+Errors are one line on stderr (``error: …``), exit status 2; a document that fails during
+``ingest`` is one line too, the others go on, and the exit status is 1.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import json
 import os
+import signal
 import sys
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
 
+from marsad.cli import PlainCommand
 from marsad.errors import ConfigError, MarsadError
 from marsad.settings import Settings
 
 DB_HELP = "Database: a SQLite file path or a postgresql://user@host/db URL (default: MARSAD_DB or the user data dir)."
+CREATE_HELP = "Create the database when it does not exist (otherwise a missing database is an error)."
+BIDI_MODES = ("auto", "visual", "logical")
+DEFAULT_ROWS = 50
 
 
 def _fail(exc: BaseException) -> typer.Exit:
@@ -28,6 +38,18 @@ def _fail(exc: BaseException) -> typer.Exit:
 
 def _settings(db: str | None) -> Settings:
     return Settings.from_env(db_url=db)
+
+
+def _shown(url: str) -> str:
+    """The database as a person would name it: the file of a SQLite URL, a URL without password."""
+    from marsad.store import migrate
+
+    path = migrate.sqlite_path(migrate.normalize_url(url))
+    if path is not None:
+        return str(path)
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(migrate.normalize_url(url)).render_as_string(hide_password=True)
 
 
 def _extractor(spec: str | None, settings: Settings) -> Any:
@@ -49,26 +71,54 @@ def _date(value: str | None, option: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return dt.date.fromisoformat(value.strip())
     except ValueError as exc:
         raise ConfigError(f"{option} expects YYYY-MM-DD, got {value!r}") from exc
 
 
+# -- ingest ------------------------------------------------------------------------------------
+
+PUBLISHED_HELP = (
+    "Publication date (YYYY-MM-DD) of the documents that carry none of their own (JSONL published, "
+    "HTML metadata, feed entry date) nor one in their file path (2018-07-05, 20180705, 2018/07/05/...)."
+)
+ENCODING_HELP = (
+    "Encoding of text and HTML files, e.g. windows-1256 or utf-16 (default: UTF-8, else recognised, "
+    "with a warning naming the encoding used). JSONL is always UTF-8."
+)
+
+
 def ingest_command(
-    paths: Annotated[list[Path], typer.Argument(help="Text, JSONL, HTML or RSS/Atom files, or directories.")],
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    paths: Annotated[
+        list[Path], typer.Argument(help="Text, JSONL, HTML or RSS/Atom files, or directories.", metavar="PATH")
+    ],
+    db: str | None = typer.Option(None, "--db", help=DB_HELP, metavar="DB"),
+    published: str | None = typer.Option(None, "--published", help=PUBLISHED_HELP, metavar="DATE"),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP, metavar="NAME"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar on stderr."),
     extractor: str | None = typer.Option(None, "--extractor", hidden=True, help="module:function to extract with."),
 ) -> None:
-    """Read reports, extract their events and merge them into the database. Idempotent."""
+    """Read reports, extract their events and merge them into the database. Idempotent.
+
+    A file's doc_id is its path relative to the folder given, without its suffix.
+
+    A document without a publication date is stored with a warning; its events are flagged.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from marsad.batch import check_encoding
     from marsad.ingest import estimate, ingest, read_paths
     from marsad.store import open_store
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     settings = _settings(db)
     try:
+        day = _date(published, "--published")
+        if encoding is not None:
+            try:
+                check_encoding(encoding)
+            except ValueError as exc:
+                raise ConfigError(f"--encoding: {exc}") from None
         extract = _extractor(extractor, settings)
         store = open_store(settings.db_url)
     except MarsadError as exc:
@@ -82,54 +132,109 @@ def ingest_command(
         transient=True,
         disable=not progress,
     )
+
+    def say(line: str) -> None:
+        console.print(line, markup=False, highlight=False)
+
     try:
         with bar:
             task = bar.add_task("ingest", total=estimate(paths) or None)
             report = ingest(
                 store,
-                read_paths(paths, settings.max_document_bytes),
+                read_paths(paths, settings.max_document_bytes, published=day, encoding=encoding),
                 extract,
                 on_item=lambda: bar.advance(task),
-                on_failure=lambda line: console.print(line, markup=False, highlight=False),
+                on_failure=say,
+                on_warning=lambda line: say(f"warning: {line}"),
             )
+        merged = store.counts()["events"]
     except MarsadError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:
-        console.print("interrupted: what was stored is kept; run again to finish", markup=False)
+        say("interrupted: what was stored is kept; run again to finish")
         raise typer.Exit(130) from None
     finally:
         store.close()
-    console.print(
+    undated = f"; {report.undated} without a publication date (events flagged)" if report.undated else ""
+    say(
         f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
-        f"{report.failed} failed; {report.mentions} mentions",
-        markup=False,
-        highlight=False,
+        f"{report.failed} failed; {report.mentions} mentions{undated}; "
+        f"{merged} merged events in {_shown(settings.db_url)}"
     )
     if report.failed:
         raise typer.Exit(1)
 
 
-def _query(
-    country: str | None, admin1: str | None, since: str | None, until: str | None, type_: str | None, limit: int | None
-) -> Any:
-    from marsad.store import EventQuery
+# -- queries -----------------------------------------------------------------------------------
 
-    return EventQuery(
-        country=country,
-        admin1=admin1,
-        since=_date(since, "--since"),
-        until=_date(until, "--until"),
-        type=type_,
-        limit=limit,
-    )
+COUNTRY = typer.Option(None, "--country", help="Country: SY, SYR, Syria or سوريا.", metavar="COUNTRY")
+ADMIN1 = typer.Option(
+    None,
+    "--admin1",
+    help="Province, in English (Daraa = Dar'a) or Arabic (درعا), through the gazetteer.",
+    metavar="NAME",
+)
+SINCE = typer.Option(None, "--since", help="Earliest event date, YYYY-MM-DD.", metavar="DATE")
+UNTIL = typer.Option(None, "--until", help="Latest event date, YYYY-MM-DD.", metavar="DATE")
+TYPE = typer.Option(
+    None,
+    "--type",
+    help="Event or sub-event type, snake_case or ACLED's label: air_drone_strike, 'Air/drone strike', Battles.",
+    metavar="TYPE",
+)
+DB = typer.Option(None, "--db", help=DB_HELP, metavar="DB")
+CREATE = typer.Option(False, "--create", help=CREATE_HELP)
 
 
-COUNTRY = typer.Option(None, "--country", help="ISO 3166-1 alpha-2 code, e.g. SY.")
-ADMIN1 = typer.Option(None, "--admin1", help="Province; case and punctuation do not matter (Daraa = Dar'a).")
-SINCE = typer.Option(None, "--since", help="Earliest event date, YYYY-MM-DD.")
-UNTIL = typer.Option(None, "--until", help="Latest event date, YYYY-MM-DD.")
-TYPE = typer.Option(None, "--type", help="A sub_event_type or event_type, e.g. air_drone_strike.")
-LIMIT = typer.Option(None, "--limit", min=1, help="At most this many events.")
+def _open_query(
+    db: str | None,
+    create: bool,
+    country: str | None,
+    admin1: str | None,
+    since: str | None,
+    until: str | None,
+    type_: str | None,
+    limit: int | None,
+) -> tuple[Any, Any, Settings]:
+    """The store opened for queries, the query resolved from what was typed, and the settings."""
+    from marsad.store import open_store
+    from marsad.store.filters import open_gazetteer_factory, resolve
+
+    settings = _settings(db)
+    start, end = _date(since, "--since"), _date(until, "--until")
+    store = open_store(settings.db_url, create=create, readonly=True)
+    try:
+        query = resolve(
+            store,
+            country=country,
+            admin1=admin1,
+            since=start,
+            until=end,
+            type_=type_,
+            limit=limit,
+            gazetteer=open_gazetteer_factory(settings.gazetteer),
+        )
+    except BaseException:
+        store.close()
+        raise
+    return store, query, settings
+
+
+def _reorder(mode: str, to_terminal: bool) -> Callable[[str], str]:
+    """Arabic in visual order for terminals without the bidi algorithm (python-bidi)."""
+    if mode == "logical" or (mode == "auto" and not to_terminal):
+        return lambda text: text
+    try:
+        from bidi import get_display
+    except ImportError:
+        return lambda text: text
+
+    def reorder(text: str) -> str:
+        if not any("\u0590" <= ch <= "\u08ff" for ch in text):
+            return text
+        return "\n".join(str(get_display(line)) for line in text.split("\n"))
+
+    return reorder
 
 
 def events_command(
@@ -138,30 +243,68 @@ def events_command(
     since: str | None = SINCE,
     until: str | None = UNTIL,
     type_: str | None = TYPE,
-    limit: int | None = LIMIT,
-    fmt: str = typer.Option("table", "--format", help="table or json."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    limit: int = typer.Option(
+        DEFAULT_ROWS, "--limit", min=0, help="Show the first N events (0: all of them).", metavar="N"
+    ),
+    fmt: str = typer.Option("table", "--format", help="table, or json (a JSON array, streamed).", metavar="FORMAT"),
+    bidi: str = typer.Option(
+        "auto",
+        "--bidi",
+        help="Arabic in the table: visual (reordered for terminals without bidi), logical, or auto "
+        "(visual on a terminal).",
+        metavar="MODE",
+    ),
+    db: str | None = DB,
+    create: bool = CREATE,
 ) -> None:
-    """List merged events."""
-    from rich.table import Table
-
-    from marsad.store import open_store
-
+    """List merged events, by date: the first N (default 50) and how many match."""
     if fmt not in ("table", "json"):
         raise _fail(ConfigError(f"--format must be table or json, not {fmt!r}"))
+    if bidi not in BIDI_MODES:
+        raise _fail(ConfigError(f"--bidi must be one of {', '.join(BIDI_MODES)}, not {bidi!r}"))
     try:
-        query = _query(country, admin1, since, until, type_, limit)
-        store = open_store(_settings(db).db_url)
+        store, query, _ = _open_query(db, create, country, admin1, since, until, type_, limit or None)
         try:
-            found = list(store.events(query, mentions=fmt == "json"))
+            total = store.count(query)
+            found = store.events(query, mentions=fmt == "json")
+            shown = _write_json(found) if fmt == "json" else _write_table(found, bidi)
         finally:
             store.close()
+    except BrokenPipeError:
+        _silence_stdout()
+        raise typer.Exit(0) from None
     except MarsadError as exc:
         raise _fail(exc) from None
+    more = "; --limit N shows more, --limit 0 all" if shown < total else ""
+    line = f"{shown:,} of {total:,} events{more}"
     if fmt == "json":
-        typer.echo(json.dumps(found, ensure_ascii=False, indent=1))
-        return
+        typer.echo(line, err=True)
+    else:
+        typer.echo(line)
+
+
+def _write_json(found: Iterator[dict[str, Any]]) -> int:
+    """A JSON array written one event at a time."""
+    out = sys.stdout
+    n = 0
+    out.write("[")
+    for ev in found:
+        out.write(("," if n else "") + "\n" + json.dumps(ev, ensure_ascii=False, indent=1))
+        n += 1
+    out.write("\n]\n" if n else "]\n")
+    out.flush()
+    return n
+
+
+def _write_table(found: Iterator[dict[str, Any]], bidi: str) -> int:
+    from rich.table import Table
+
+    console = Console()
+    if not console.is_terminal:  # piped: do not squeeze the table into 80 columns
+        console = Console(width=200)
+    ar = _reorder(bidi, console.is_terminal)
     table = Table("event_id", "date", "sub_event_type", "location", "admin1", "fatalities", "sources", "reports")
+    n = 0
     for ev in found:
         loc = ev.get("location") or {}
         low, high = ev.get("fatalities_min"), ev.get("fatalities_max")
@@ -170,68 +313,111 @@ def events_command(
             ev["event_id"],
             ev.get("date") or "?",
             ev.get("sub_event_type"),
-            loc.get("name_en") or loc.get("name") or "",
-            loc.get("admin1") or "",
+            ar(loc.get("name_en") or loc.get("name") or ""),
+            ar(loc.get("admin1") or ""),
             toll,
             str(ev.get("independent_sources")),
             str(ev.get("n_mentions")),
         )
-    console = Console()
-    if not console.is_terminal:  # piped: do not squeeze the table into 80 columns
-        console = Console(width=200)
+        n += 1
     console.print(table)
+    return n
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (``marsad events | head``), keep Python from complaining at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+# -- export ------------------------------------------------------------------------------------
+
+FORMAT_HELP = (
+    "jsonl (every merged event with its mentions, docs/store.md), acled-csv (ACLED's 31 columns), geojson or parquet."
+)
+
+
+def _terminate(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)  # unwinds: the temporary file is removed, the old file kept
 
 
 def export_command(
-    fmt: str = typer.Option("jsonl", "--format", help="jsonl (spec §6), acled-csv, geojson or parquet."),
-    output: str = typer.Option("-", "--output", "-o", help="Output file, or - for stdout."),
+    fmt: str = typer.Option("jsonl", "--format", help=FORMAT_HELP, metavar="FORMAT"),
+    output: str = typer.Option(
+        "-", "--output", "-o", help="Output file (replaced only once complete), or - for stdout.", metavar="FILE"
+    ),
     country: str | None = COUNTRY,
     admin1: str | None = ADMIN1,
     since: str | None = SINCE,
     until: str | None = UNTIL,
     type_: str | None = TYPE,
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    inter: str = typer.Option(
+        "labels",
+        "--inter",
+        help="inter1, inter2 and interaction as ACLED's labels (State forces, State forces-Civilians) "
+        "or as its older numeric codes (1, 17): labels or numbers.",
+        metavar="STYLE",
+    ),
+    bom: bool = typer.Option(False, "--bom", help="Start CSV and JSON text with a UTF-8 byte-order mark (Excel)."),
+    flat: bool = typer.Option(False, "--flat", help="GeoJSON properties as flat ACLED columns (for QGIS)."),
+    db: str | None = DB,
+    create: bool = CREATE,
 ) -> None:
-    """Write merged events as JSONL (spec §6), ACLED CSV, GeoJSON or Parquet."""
-    from marsad.store import export, open_store
+    """Write merged events as JSONL, ACLED CSV, GeoJSON or Parquet (the output file is replaced once complete)."""
+    from marsad.store import export
+    from marsad.store.filters import gazetteer_admin_lookup
 
     if fmt not in export.FORMATS:
         raise _fail(ConfigError(f"--format must be one of {', '.join(export.FORMATS)}, not {fmt!r}"))
+    if inter not in ("labels", "numbers"):
+        raise _fail(ConfigError(f"--inter must be labels or numbers, not {inter!r}"))
+    if flat and fmt != "geojson":
+        raise _fail(ConfigError("--flat applies to --format geojson only"))
+    if output != "-" and Path(output).is_dir():
+        raise _fail(ConfigError(f"--output: {output} is a folder"))
+    stats = export.ExportStats()
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        query = _query(country, admin1, since, until, type_, None)
-        store = open_store(_settings(db).db_url)
+        store, query, settings = _open_query(db, create, country, admin1, since, until, type_, None)
         try:
             events = store.events(query)
-            if fmt == "parquet":
-                binary: Any = nullcontext(sys.stdout.buffer) if output == "-" else open(output, "wb")  # noqa: SIM115
-                with binary as fb:
-                    n = export.write_parquet(events, fb)
-            else:
-                text: Any = (
-                    nullcontext(sys.stdout) if output == "-" else open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
-                )
-                with text as ft:
-                    writer = {
-                        "jsonl": export.write_jsonl,
-                        "acled-csv": export.write_csv,
-                        "geojson": export.write_geojson,
-                    }[fmt]
-                    n = writer(events, ft)
+            admin = gazetteer_admin_lookup(settings.gazetteer)
+            with export.atomic_output(output, binary=fmt == "parquet", bom=bom) as out:
+                n = _write(fmt, events, out, inter, flat, admin, stats)
         finally:
             store.close()
     except BrokenPipeError:  # `marsad export | head`: the reader has what it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         raise typer.Exit(0) from None
     except OSError as exc:
         raise _fail(ConfigError(f"cannot write {output}: {exc.strerror or exc}")) from None
     except MarsadError as exc:
         raise _fail(exc) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if stats.undated:
+        typer.echo(
+            f"{stats.undated} undated events left out (an ACLED row needs a date; --format jsonl keeps them)",
+            err=True,
+        )
     if output != "-":
         typer.echo(f"{n} events written to {output}", err=True)
 
 
+def _write(fmt: str, events: Any, out: IO[Any], inter: Any, flat: bool, admin: Any, stats: Any) -> int:
+    from marsad.store import export
+
+    if fmt == "parquet":
+        return export.write_parquet(events, out, inter=inter, admin=admin, stats=stats)
+    if fmt == "acled-csv":
+        return export.write_csv(events, out, inter=inter, admin=admin, stats=stats)
+    if fmt == "geojson":
+        return export.write_geojson(events, out, flat=flat, inter=inter, admin=admin)
+    return export.write_jsonl(events, out)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
-    app.command("ingest")(ingest_command)
-    app.command("events")(events_command)
-    app.command("export")(export_command)
+    app.command("ingest", cls=PlainCommand)(ingest_command)
+    app.command("events", cls=PlainCommand)(events_command)
+    app.command("export", cls=PlainCommand)(export_command)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from marsad.ingest.dedup import NearDuplicates
-from marsad.ingest.readers import ReadFailure, estimate, read_paths
+from marsad.ingest.readers import ReadFailure, estimate, path_date, read_paths
 from marsad.ingest.run import Extractor, IngestReport, content_hash, ingest
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "content_hash",
     "estimate",
     "ingest",
+    "path_date",
     "read_paths",
 ]

@@ -6,8 +6,17 @@
 
 from __future__ import annotations
 
-from marsad.store.base import DocumentRecord, EventQuery, Outcome, Store
+from marsad.store.base import DocumentError, DocumentRecord, EventQuery, Outcome, Store
 from marsad.store.migrate import normalize_url
 from marsad.store.sql import SqlStore, open_store
 
-__all__ = ["DocumentRecord", "EventQuery", "Outcome", "SqlStore", "Store", "normalize_url", "open_store"]
+__all__ = [
+    "DocumentError",
+    "DocumentRecord",
+    "EventQuery",
+    "Outcome",
+    "SqlStore",
+    "Store",
+    "normalize_url",
+    "open_store",
+]

@@ -11,9 +11,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from marsad.errors import StoreError
 from marsad.models import ExtractResult, RawDocument
 
 Outcome = Literal["added", "unchanged", "replaced"]
+EVENT_COLUMNS = ("country", "admin1", "event_type", "sub_event_type")
+"""Columns of merged events whose distinct values ``Store.values`` lists (for filter suggestions)."""
+
+
+class DocumentError(StoreError):
+    """One document could not be stored (a concurrent ingest stored a conflicting version, a value
+    the database refuses); the database itself is fine and the next document may be stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,18 +33,28 @@ class DocumentRecord:
     dup_group: str  # doc_id of the group's representative (itself when it has no near-duplicate)
     dup_of: str | None = None  # the most similar earlier document, if any
     minhash: bytes | None = None  # MinHash signature (``marsad.ingest.dedup``)
+    warnings: tuple[str, ...] = ()  # the reader's (encoding used, no publication date …)
 
 
 @dataclass(frozen=True, slots=True)
 class EventQuery:
-    """Filters of ``marsad events`` / ``export``; ``None`` means no filter."""
+    """Filters of ``marsad events`` / ``export``; ``None`` means no filter.
 
-    country: str | None = None
-    admin1: str | None = None  # matched case-, accent- and punctuation-insensitively
+    Values are matched as given (``marsad.store.filters.resolve`` turns what a user types, such as
+    "Syria" or "Air/drone strike", into these)."""
+
+    country: str | None = None  # ISO 3166-1 alpha-2
+    admin1: str | tuple[str, ...] | None = None  # names, matched case-, accent- and punctuation-insensitively
     since: dt.date | None = None
     until: dt.date | None = None
-    type: str | None = None  # a sub_event_type or an event_type
+    type: str | None = None  # a sub_event_type or an event_type (snake_case)
     limit: int | None = None
+    dated: bool | None = None  # True: only dated events; False: only undated ones
+
+    def admin1_names(self) -> tuple[str, ...]:
+        if self.admin1 is None:
+            return ()
+        return (self.admin1,) if isinstance(self.admin1, str) else tuple(self.admin1)
 
 
 class Store(Protocol):
@@ -49,11 +67,21 @@ class Store(Protocol):
         ...
 
     def add(self, record: DocumentRecord, result: ExtractResult) -> Outcome:
-        """Store a document and its mentions and merge them, atomically (one transaction)."""
+        """Store a document and its mentions and merge them, atomically (one transaction).
+        Raises ``DocumentError`` when only this document cannot be stored."""
         ...
 
     def events(self, query: EventQuery, *, mentions: bool = True) -> Iterator[dict[str, Any]]:
-        """Merged events (spec §6 records), oldest first."""
+        """Merged events (spec §6 records) by date, undated last; streamed in pages, so memory
+        does not grow with the number of events."""
+        ...
+
+    def count(self, query: EventQuery) -> int:
+        """How many merged events ``query`` selects (its ``limit`` ignored)."""
+        ...
+
+    def values(self, column: str) -> list[str]:
+        """The distinct non-empty values of one of ``EVENT_COLUMNS`` among the merged events."""
         ...
 
     def counts(self) -> dict[str, int]:

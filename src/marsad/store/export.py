@@ -1,147 +1,127 @@
-"""Writers for merged events: spec §6 JSONL, ACLED-style CSV, GeoJSON and Parquet."""
+"""Writers for merged events: spec §6 JSONL, ACLED CSV, GeoJSON (nested or flat) and Parquet.
+
+Every writer consumes the events one at a time (``Store.events`` streams them in pages), so memory
+stays flat however many events there are. ``atomic_output`` gives the file to write: a temporary
+file in the target's folder, flushed, fsynced and renamed over the target only when the writer has
+finished, so an interrupted export (an error, Ctrl-C, ``kill -9``) leaves the previous file as it
+was; ``-`` writes to stdout.
+
+The ACLED-shaped formats (CSV, Parquet, flat GeoJSON) write the same ``acled.acled_record`` for
+an event. Undated events are not ACLED rows: the CSV and Parquet writers leave them out and count
+them in ``ExportStats.undated``.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import datetime as dt
+import io
 import json
-from collections.abc import Iterable
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 from marsad.errors import ConfigError
+from marsad.store.acled import ACLED_COLUMNS, EXTRA_COLUMNS, AdminLookup, InterStyle, acled_record, sub_event_label
 
 FORMATS = ("jsonl", "acled-csv", "geojson", "parquet")
-
-ACLED_COLUMNS = (
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "country",
-    "admin1",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "notes",
-    "fatalities",
-    "timestamp",
-)
-
-COUNTRY_NAMES = {
-    "SY": "Syria",
-    "LB": "Lebanon",
-    "IQ": "Iraq",
-    "YE": "Yemen",
-    "JO": "Jordan",
-    "PS": "Palestine",
-    "IL": "Israel",
-    "EG": "Egypt",
-    "LY": "Libya",
-    "SD": "Sudan",
-    "SS": "South Sudan",
-    "TR": "Turkey",
-    "IR": "Iran",
-    "SA": "Saudi Arabia",
-    "TN": "Tunisia",
-    "DZ": "Algeria",
-    "MA": "Morocco",
-    "SO": "Somalia",
-    "ML": "Mali",
-    "RU": "Russia",
-    "US": "United States",
-    "AE": "United Arab Emirates",
-    "KW": "Kuwait",
-    "QA": "Qatar",
-    "BH": "Bahrain",
-    "OM": "Oman",
-    "MR": "Mauritania",
-}
-
-ACLED_EVENT_TYPES = {
-    "battles": "Battles",
-    "explosions_remote_violence": "Explosions/Remote violence",
-    "violence_against_civilians": "Violence against civilians",
-    "protests": "Protests",
-    "riots": "Riots",
-    "strategic_developments": "Strategic developments",
-}
-
-_SUB_NAMES = {
-    "air_drone_strike": "Air/drone strike",
-    "shelling_artillery_missile_attack": "Shelling/artillery/missile attack",
-    "remote_explosive_landmine_ied": "Remote explosive/landmine/IED",
-    "government_regains_territory": "Government regains territory",
-    "non_state_actor_overtakes_territory": "Non-state actor overtakes territory",
-    "abduction_forced_disappearance": "Abduction/forced disappearance",
-    "headquarters_or_base_established": "Headquarters or base established",
-    "looting_property_destruction": "Looting/property destruction",
-    "excessive_force_against_protesters": "Excessive force against protesters",
-}
+PARQUET_BATCH = 1000
+sub_event_name = sub_event_label  # the name this module exported before ``acled``
 
 
-def sub_event_name(sub: str | None) -> str:
-    """ACLED's spelling of a sub-event type (``air_drone_strike`` -> ``Air/drone strike``)."""
-    if not sub:
-        return ""
-    return _SUB_NAMES.get(sub) or sub.replace("_", " ").capitalize()
+@dataclass(slots=True)
+class ExportStats:
+    rows: int = 0
+    undated: int = 0  # events left out of an ACLED-shaped export for want of a date
 
 
-def interaction(inter1: int | None, inter2: int | None) -> int | None:
-    """ACLED's interaction code: the two inter codes, smaller first (``10`` for one actor alone)."""
-    if inter1 is None:
-        return None
-    if inter2 is None:
-        return inter1 * 10
-    low, high = sorted((inter1, inter2))
-    return low * 10 + high
+# -- atomic files ------------------------------------------------------------------------------
 
 
-def acled_row(ev: dict[str, Any]) -> dict[str, Any]:
-    """One merged event as an ACLED CSV row."""
-    loc = ev.get("location") or {}
-    a1, a2 = ev.get("actor1") or {}, ev.get("actor2") or {}
-    day = ev.get("date") or ""
-    sources = [s.get("canonical") or s.get("name") for s in ev.get("sources") or []]
-    outlets = sorted({m.get("outlet") for m in ev.get("mentions") or [] if m.get("outlet")})
-    country = loc.get("country")
-    return {
-        "event_id_cnty": ev.get("event_id"),
-        "event_date": day,
-        "year": day[:4] if day else "",
-        "time_precision": ev.get("time_precision"),
-        "event_type": ACLED_EVENT_TYPES.get(ev.get("event_type") or "", ev.get("event_type")),
-        "sub_event_type": sub_event_name(ev.get("sub_event_type")),
-        "actor1": a1.get("canonical", ""),
-        "assoc_actor_1": "; ".join(a.get("canonical", "") for a in ev.get("assoc_actors1") or []),
-        "inter1": a1.get("inter", ""),
-        "actor2": a2.get("canonical", ""),
-        "assoc_actor_2": "; ".join(a.get("canonical", "") for a in ev.get("assoc_actors2") or []),
-        "inter2": a2.get("inter", ""),
-        "interaction": interaction(a1.get("inter"), a2.get("inter")) or "",
-        "country": COUNTRY_NAMES.get(country or "", country or ""),
-        "admin1": loc.get("admin1") or "",
-        "location": loc.get("name_en") or loc.get("name") or "",
-        "latitude": loc.get("lat") if loc.get("lat") is not None else "",
-        "longitude": loc.get("lon") if loc.get("lon") is not None else "",
-        "geo_precision": loc.get("geo_precision") or "",
-        "source": "; ".join(dict.fromkeys([*(s for s in sources if s), *outlets])),
-        "notes": ev.get("notes") or "",
-        "fatalities": ev.get("fatalities") if ev.get("fatalities") is not None else 0,
-        "timestamp": ev.get("timestamp"),
-    }
+@contextlib.contextmanager
+def atomic_output(target: str | Path, *, binary: bool = False, bom: bool = False) -> Iterator[IO[Any]]:
+    """A file object for ``target`` (``-``: stdout) that replaces ``target`` only on success.
+
+    Text is UTF-8 (with a byte-order mark when ``bom``), newlines as written. The temporary file
+    (``.NAME.XXXX.tmp`` beside the target) is removed on any error; the new file keeps the old
+    one's permissions."""
+    if str(target) == "-":
+        with _stdout(binary, bom) as out:
+            yield out
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder, not a file")
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            if binary:
+                yield raw
+            else:
+                text = io.TextIOWrapper(raw, encoding="utf-8-sig" if bom else "utf-8", newline="")
+                yield text
+                text.flush()
+                text.detach()
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.chmod(tmp, _mode_for(path))
+        os.replace(tmp, path)
+        _fsync_folder(folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _stdout(binary: bool, bom: bool) -> Iterator[IO[Any]]:
+    sys.stdout.flush()
+    if binary:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    text = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8-sig" if bom else "utf-8", newline="")
+    try:
+        yield text
+        text.flush()
+    finally:
+        text.detach()  # leave stdout open
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename durable (where the platform allows opening a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# -- writers -----------------------------------------------------------------------------------
 
 
 def write_jsonl(events: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    """Spec §6: one merged event a line (unknown fatalities are ``null``)."""
     n = 0
     for ev in events:
         rec = {k: v for k, v in ev.items() if k != "n_mentions"}
@@ -150,18 +130,39 @@ def write_jsonl(events: Iterable[dict[str, Any]], out: IO[str]) -> int:
     return n
 
 
-def write_csv(events: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    writer = csv.DictWriter(out, fieldnames=ACLED_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    n = 0
+def write_csv(
+    events: Iterable[dict[str, Any]],
+    out: IO[str],
+    *,
+    inter: InterStyle = "labels",
+    admin: AdminLookup | None = None,
+    stats: ExportStats | None = None,
+) -> int:
+    """ACLED's CSV: the 31 columns in ACLED's order, one dated event a row."""
+    stats = stats if stats is not None else ExportStats()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ACLED_COLUMNS)
     for ev in events:
-        writer.writerow(acled_row(ev))
-        n += 1
-    return n
+        if not ev.get("date"):
+            stats.undated += 1
+            continue
+        row = acled_record(ev, inter=inter, admin=admin)
+        writer.writerow(["" if row[c] is None else row[c] for c in ACLED_COLUMNS])
+        stats.rows += 1
+    return stats.rows
 
 
-def write_geojson(events: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    """A FeatureCollection, one Point per event (``null`` geometry when it has no coordinates)."""
+def write_geojson(
+    events: Iterable[dict[str, Any]],
+    out: IO[str],
+    *,
+    flat: bool = False,
+    inter: InterStyle = "labels",
+    admin: AdminLookup | None = None,
+) -> int:
+    """A FeatureCollection, one Point per event (``null`` geometry when it has no coordinates).
+    Properties: the spec §6 record without its mentions (their doc_ids instead), or with ``flat``
+    the ACLED row and Marsad's extra columns, every value a string or a number (for QGIS)."""
     out.write('{"type": "FeatureCollection", "features": [\n')
     n = 0
     for ev in events:
@@ -169,8 +170,11 @@ def write_geojson(events: Iterable[dict[str, Any]], out: IO[str]) -> int:
         geometry = None
         if loc.get("lat") is not None and loc.get("lon") is not None:
             geometry = {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]}
-        props = {k: v for k, v in ev.items() if k not in ("mentions", "n_mentions")}
-        props["doc_ids"] = [m.get("doc_id") for m in ev.get("mentions") or []]
+        if flat:
+            props = acled_record(ev, inter=inter, admin=admin)
+        else:
+            props = {k: v for k, v in ev.items() if k not in ("mentions", "n_mentions")}
+            props["doc_ids"] = [m.get("doc_id") for m in ev.get("mentions") or []]
         feature = {"type": "Feature", "id": ev.get("event_id"), "geometry": geometry, "properties": props}
         out.write(("," if n else "") + json.dumps(feature, ensure_ascii=False) + "\n")
         n += 1
@@ -178,55 +182,86 @@ def write_geojson(events: Iterable[dict[str, Any]], out: IO[str]) -> int:
     return n
 
 
-def write_parquet(events: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
-    """ACLED columns plus ``fatalities_min/max``, ``independent_sources`` and ``mentions`` (JSON)."""
+def parquet_schema(inter: InterStyle = "labels") -> Any:
+    """ACLED's columns with real types (a date, integers that may be null), then Marsad's."""
+    import pyarrow as pa
+
+    text, integer = pa.string(), pa.int64()
+    inter_type = integer if inter == "numbers" else text
+    types = {
+        "event_date": pa.date32(),
+        "year": pa.int32(),
+        "time_precision": pa.int8(),
+        "inter1": inter_type,
+        "inter2": inter_type,
+        "interaction": inter_type,
+        "iso": pa.int32(),
+        "latitude": pa.float64(),
+        "longitude": pa.float64(),
+        "geo_precision": pa.int8(),
+        "fatalities": integer,
+        "timestamp": integer,
+        "fatalities_min": integer,
+        "fatalities_max": integer,
+        "injured": integer,
+        "independent_sources": integer,
+        "n_mentions": integer,
+    }
+    fields = [(c, types.get(c, text)) for c in (*ACLED_COLUMNS, *EXTRA_COLUMNS)]
+    return pa.schema([*fields, ("mentions", text)])
+
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def write_parquet(
+    events: Iterable[dict[str, Any]],
+    out: IO[bytes],
+    *,
+    inter: InterStyle = "labels",
+    admin: AdminLookup | None = None,
+    stats: ExportStats | None = None,
+) -> int:
+    """ACLED's columns, Marsad's extra columns and ``mentions`` (JSON), in row groups of
+    ``PARQUET_BATCH`` events; undated events are left out as in the CSV.
+
+    Each batch reaches Arrow as JSON lines parsed against the schema (``pyarrow.json``), not as
+    Python objects: converting Python objects makes pyarrow import pandas when it is installed,
+    some 55 MB more at its peak."""
     try:
         import pyarrow as pa
+        import pyarrow.json as pa_json
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise ConfigError("Parquet export needs pyarrow: pip install 'marsad[parquet]'") from exc
-    rows = []
-    for ev in events:
-        row = acled_row(ev)
-        row = {k: (None if v == "" else v) for k, v in row.items()}
-        row.update(
-            fatalities_min=ev.get("fatalities_min"),
-            fatalities_max=ev.get("fatalities_max"),
-            independent_sources=ev.get("independent_sources"),
-            mentions=json.dumps(ev.get("mentions") or [], ensure_ascii=False),
-        )
-        rows.append(row)
-    schema = pa.schema(
-        [
-            ("event_id_cnty", pa.string()),
-            ("event_date", pa.string()),
-            ("year", pa.string()),
-            ("time_precision", pa.int64()),
-            ("event_type", pa.string()),
-            ("sub_event_type", pa.string()),
-            ("actor1", pa.string()),
-            ("assoc_actor_1", pa.string()),
-            ("inter1", pa.int64()),
-            ("actor2", pa.string()),
-            ("assoc_actor_2", pa.string()),
-            ("inter2", pa.int64()),
-            ("interaction", pa.int64()),
-            ("country", pa.string()),
-            ("admin1", pa.string()),
-            ("location", pa.string()),
-            ("latitude", pa.float64()),
-            ("longitude", pa.float64()),
-            ("geo_precision", pa.int64()),
-            ("source", pa.string()),
-            ("notes", pa.string()),
-            ("fatalities", pa.int64()),
-            ("timestamp", pa.int64()),
-            ("fatalities_min", pa.int64()),
-            ("fatalities_max", pa.int64()),
-            ("independent_sources", pa.int64()),
-            ("mentions", pa.string()),
-        ]
-    )
-    table = pa.Table.from_pylist(rows, schema=schema)
-    pq.write_table(table, out)
-    return len(rows)
+    stats = stats if stats is not None else ExportStats()
+    schema = parquet_schema(inter)
+    parse = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+
+    def flush(lines: list[bytes]) -> None:
+        data = b"".join(lines)
+        read = pa_json.ReadOptions(use_threads=False, block_size=max(1 << 20, len(data) + 1))
+        table = pa_json.read_json(io.BytesIO(data), read_options=read, parse_options=parse, memory_pool=pool)
+        writer.write_table(table)
+        stats.rows += len(lines)
+
+    pool = pa.system_memory_pool()  # malloc returns a batch's memory; Arrow's default pool keeps it
+    writer = pq.ParquetWriter(out, schema)
+    try:
+        lines: list[bytes] = []
+        for ev in events:
+            if not ev.get("date"):
+                stats.undated += 1
+                continue
+            row = acled_record(ev, inter=inter, admin=admin)
+            row["event_date"] = (dt.date.fromisoformat(ev["date"]) - _EPOCH).days  # date32: days since 1970
+            row["mentions"] = json.dumps(ev.get("mentions") or [], ensure_ascii=False)
+            lines.append(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
+            if len(lines) >= PARQUET_BATCH:
+                flush(lines)
+                lines = []
+        if lines:
+            flush(lines)
+    finally:
+        writer.close()
+    return stats.rows

@@ -33,9 +33,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from marsad.models import EVENT_TYPES
+from marsad.store.notes import merged_notes
 from marsad.text.normalize import name_key
 
 DATE_WINDOW_DAYS = 1
@@ -248,9 +247,10 @@ def text_similarity(a: MentionView, b: MentionView) -> float:
     signatures, kept by the store for near-duplicate detection); 0 when either is unknown."""
     if not a.signature or len(a.signature) != len(b.signature):
         return 0.0
-    x = np.frombuffer(a.signature, dtype=np.uint64)
-    y = np.frombuffer(b.signature, dtype=np.uint64)
-    return float(np.mean(x == y))
+    if len(a.signature) % 8:
+        return 0.0
+    x, y = memoryview(a.signature).cast("Q"), memoryview(b.signature).cast("Q")  # uint64 values
+    return sum(1 for p, q in zip(x, y, strict=True) if p == q) / len(x)
 
 
 def _strong(a: MentionView, b: MentionView, place: float) -> bool:
@@ -334,11 +334,18 @@ def _mode(values: Iterable[Any]) -> Any:
     return min(str(v) for v, c in counts.items() if c == top)
 
 
-def _actor(events: Sequence[Mapping[str, Any]], key: str) -> dict[str, Any] | None:
-    canon = _mode((e.get(key) or {}).get("canonical") for e in events)
+def _actor(events: Sequence[Mapping[str, Any]], key: str, other: str | None = None) -> dict[str, Any] | None:
+    """The most frequent actor in ``key`` among the mentions; never ``other`` (the canonical name
+    chosen for the other side: one actor is not both sides of an event)."""
+    canon = _mode(c for e in events if (c := (e.get(key) or {}).get("canonical")) != other or other is None)
     if canon is None:
         return None
     return next(dict(e[key]) for e in events if (e.get(key) or {}).get("canonical") == canon)
+
+
+FLAG_UNDATED_REPORTS = "no_publication_date"
+"""Flag of a merged event all of whose reports lacked a publication date: its date (if any) was
+not resolved against one, and relative dates in the reports stay unresolved."""
 
 
 def _union(events: Sequence[Mapping[str, Any]], key: str, ident: str) -> list[dict[str, Any]]:
@@ -349,9 +356,15 @@ def _union(events: Sequence[Mapping[str, Any]], key: str, ident: str) -> list[di
     return [seen[k] for k in sorted(seen)]
 
 
-def merged_record(events: Sequence[Mapping[str, Any]], views: Sequence[MentionView]) -> dict[str, Any]:
-    """The merged event: every spec §3 field plus ``fatalities_min/max`` and
-    ``independent_sources``. ``events[i]`` is the §3 dict of the mention ``views[i]``."""
+def merged_record(
+    events: Sequence[Mapping[str, Any]],
+    views: Sequence[MentionView],
+    undated_reports: Sequence[bool] | None = None,
+) -> dict[str, Any]:
+    """The merged event: every spec §3 field plus ``fatalities_min/max``, ``independent_sources``
+    and ``flags``. ``events[i]`` is the §3 dict of the mention ``views[i]``; ``undated_reports[i]``
+    says whether its report had no publication date. The notes are written from the merged
+    fields (``marsad.store.notes``), so they agree with them."""
     sub = _mode(e.get("sub_event_type") for e in events)
     dates = [e.get("date") for e in events if e.get("date")]
     day = _mode(dates)  # ties go to the earliest day (ISO strings sort as dates)
@@ -365,14 +378,16 @@ def merged_record(events: Sequence[Mapping[str, Any]], views: Sequence[MentionVi
     quantities = {
         (q.get("what"), q.get("value"), q.get("qualifier")): dict(q) for e in events for q in e.get("quantities") or []
     }
-    return {
+    actor1 = _actor(events, "actor1")
+    flags = [FLAG_UNDATED_REPORTS] if undated_reports and all(undated_reports) else []
+    rec: dict[str, Any] = {
         "event_type": EVENT_TYPES.get(sub, events[rep].get("event_type")),
         "sub_event_type": sub,
         "date": day,
         "time_precision": min(precisions),
         "location": dict(events[rep].get("location") or {}),
-        "actor1": _actor(events, "actor1"),
-        "actor2": _actor(events, "actor2"),
+        "actor1": actor1,
+        "actor2": _actor(events, "actor2", (actor1 or {}).get("canonical")),
         "assoc_actors1": _union(events, "assoc_actors1", "canonical"),
         "assoc_actors2": _union(events, "assoc_actors2", "canonical"),
         "fatalities": min(tolls) if tolls else None,
@@ -382,7 +397,10 @@ def merged_record(events: Sequence[Mapping[str, Any]], views: Sequence[MentionVi
         "quantities": [quantities[k] for k in sorted(quantities, key=str)],
         "sources": _union(events, "sources", "canonical"),
         "evidence": list(events[rep].get("evidence") or []),
-        "notes": events[rep].get("notes") or "",
+        "notes": "",
         "confidence": max(float(e.get("confidence") or 0.0) for e in events),
         "independent_sources": independent_sources(views),
+        "flags": flags,
     }
+    rec["notes"] = merged_notes({**rec, "n_reports": len({v.doc_id for v in views})})
+    return rec

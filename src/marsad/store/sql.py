@@ -2,7 +2,13 @@
 
 Every document is written in one transaction: the document row, its mentions, their claims and the
 merged events they join. A crash or ``kill -9`` loses at most the document being written, and a
-re-run stores it then.
+re-run stores it then. Write transactions are serialised across processes (SQLite ``BEGIN
+IMMEDIATE``, a PostgreSQL advisory lock), so two ingests into one database wait for each other
+instead of failing, and each document is merged seeing every document stored before it.
+
+Opening for queries (``readonly=True``) never writes: a SQLite file is opened read-only (and as
+immutable when its folder or file cannot be written, e.g. on read-only media). Opening for writing
+checks an existing SQLite file with ``PRAGMA quick_check`` first and refuses a damaged one.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import hashlib
 import json
 import logging
 import math
+import os
+import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,10 +28,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from marsad.errors import StoreError
+from marsad.batch import check_doc_id
+from marsad.errors import InputError, StoreError
 from marsad.models import ExtractResult
 from marsad.store import merge, migrate
-from marsad.store.base import DocumentRecord, EventQuery, Outcome
+from marsad.store.base import EVENT_COLUMNS, DocumentError, DocumentRecord, EventQuery, Outcome
 from marsad.store.schema import VOLATILE_COLUMNS, claims, documents, events, mentions, metadata, runs
 
 log = logging.getLogger(__name__)
@@ -48,29 +57,101 @@ EVENT_FIELDS = (
     "notes",
     "confidence",
     "independent_sources",
+    "flags",
 )
 VIEW_CACHE_SIZE = 200_000  # mentions whose merge views are kept in memory (about 0.5 KB each)
 MENTION_FIELDS = ("event_type", "sub_event_type", "date", "location", "fatalities", "sources", "evidence")
+PAGE = 500  # events read per query while streaming
+BUSY_TIMEOUT_S = 60.0  # how long a SQLite writer waits for another process's write to finish
 
 
-def open_store(db: str) -> SqlStore:
-    """Open the database at ``db`` (a path, ``sqlite:///…`` or ``postgresql://…``), migrating it."""
+def open_store(db: str, *, create: bool = True, readonly: bool = False) -> SqlStore:
+    """Open the database at ``db`` (a path, ``sqlite:///…`` or ``postgresql://…``).
+
+    ``create=False`` refuses a SQLite file that does not exist, and a database without Marsad's
+    tables, instead of creating them (query commands: a mistyped path is an error, not an empty
+    result). ``readonly=True`` opens for queries only (see the module docstring); otherwise the
+    schema is migrated to the newest revision and an existing SQLite file is checked first."""
     url = migrate.normalize_url(db)
-    try:
-        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url)
-    except (sa.exc.SQLAlchemyError, ImportError, OSError, ValueError) as exc:
-        raise StoreError(f"cannot open database {_safe(url)}: {exc}") from exc
-    if engine.dialect.name == "sqlite":
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    path = migrate.sqlite_path(url)
+    if path is not None:
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder, not a database file")
+        if not path.exists() and not create:
+            raise StoreError(f"no database at {path}: `marsad ingest --db {path}` creates one (or pass --create)")
+        if readonly and path.exists():
+            return _open_sqlite_readonly(path, url, create)
+    engine = _engine(url, path)
     try:
         with engine.connect():
             pass
     except sa.exc.SQLAlchemyError as exc:
-        raise StoreError(f"cannot open database {_safe(url)}: {migrate._first_line(exc)}") from exc
+        engine.dispose()
+        raise StoreError(f"cannot open database {_safe(url)}: {migrate.first_line(exc)}") from exc
+    if not create and migrate.current_revision(engine) is None:
+        engine.dispose()
+        raise StoreError(f"{_safe(url)} holds no Marsad tables: `marsad ingest` creates them (or pass --create)")
+    if readonly and migrate.current_revision(engine) == migrate.head_revision():
+        return SqlStore(engine, writable=False)
     migrate.upgrade(engine)
     return SqlStore(engine)
+
+
+def _engine(url: str, path: Path | None) -> sa.Engine:
+    """A writable engine; for a SQLite file, after checking it and creating its folder."""
+    try:
+        if path is None:
+            return sa.create_engine(url)
+        if path.exists() and path.stat().st_size:
+            quick_check(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+    except (sa.exc.SQLAlchemyError, ImportError, OSError, ValueError) as exc:
+        raise StoreError(f"cannot open database {_safe(url)}: {exc}") from exc
+    sa.event.listen(engine, "connect", _sqlite_connect)
+    sa.event.listen(engine, "begin", _sqlite_begin_immediate)
+    return engine
+
+
+def _open_sqlite_readonly(path: Path, url: str, create: bool) -> SqlStore:
+    """Queries on an existing SQLite file without writing to it (nor to its folder)."""
+    can_write = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    uri = path.resolve().as_uri() + "?mode=ro" + ("" if can_write else "&immutable=1")
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+
+    engine = sa.create_engine(f"sqlite:///{path}", creator=connect)
+    revision = migrate.current_revision(engine)
+    if revision == migrate.head_revision():
+        return SqlStore(engine, writable=False)
+    engine.dispose()
+    if revision is None and not create:
+        raise StoreError(f"{path} is not a Marsad database (no Marsad tables)")
+    if not can_write:
+        raise StoreError(f"{path} must be upgraded to this version of Marsad, and cannot be written here")
+    return open_store(url, create=create)  # an older schema: migrate it, then query
+
+
+def quick_check(path: Path) -> None:
+    """``PRAGMA quick_check`` on a SQLite file; ``StoreError`` when it is damaged or not a database."""
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        try:
+            rows = [str(r[0]) for r in con.execute("PRAGMA quick_check").fetchall()]
+        finally:
+            con.close()
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc) or "unable to open" in str(exc) or "locked" in str(exc):
+            raise StoreError(f"cannot open {path} for writing: {exc}") from exc
+        raise StoreError(f"{path} is damaged or not a SQLite database ({exc}); nothing was written to it") from exc
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path} is damaged or not a SQLite database ({exc}); nothing was written to it") from exc
+    if rows != ["ok"]:
+        raise StoreError(
+            f"{path} is damaged (PRAGMA quick_check: {rows[0]}); nothing was written to it: "
+            f"restore a copy, or recover it with `sqlite3 {path} .recover`"
+        )
 
 
 def _safe(url: str) -> str:
@@ -78,12 +159,19 @@ def _safe(url: str) -> str:
     return sa.engine.make_url(url).render_as_string(hide_password=True)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN IMMEDIATE instead
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
     cur.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable across a process crash
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _sqlite_begin_immediate(conn: sa.Connection) -> None:
+    # Take the write lock at the start: a transaction that reads, then writes, would otherwise
+    # fail with "database is locked" when another process wrote in between.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _date(value: Any) -> dt.date | None:
@@ -96,11 +184,21 @@ def run_id_of(produced_by: Mapping[str, str]) -> str:
     return hashlib.sha1(json.dumps(dict(produced_by), sort_keys=True).encode()).hexdigest()[:16]
 
 
+def _document_error(exc: sa.exc.SQLAlchemyError) -> bool:
+    """Whether a database error concerns the document being written rather than the database: a
+    constraint or a value it refuses, or (SQLite) a lock held past the busy timeout."""
+    if isinstance(exc, sa.exc.IntegrityError | sa.exc.DataError):
+        return True
+    text = migrate.first_line(exc).lower()
+    return isinstance(exc, sa.exc.OperationalError) and ("database is locked" in text or "busy" in text)
+
+
 class SqlStore:
     """The ``Store`` on one SQLAlchemy engine."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, writable: bool = True) -> None:
         self.engine = engine
+        self.writable = writable
         # Merge views of stored mentions, keyed by (mention_id, content hash of its document): a
         # stored mention never changes unless its document is replaced, which changes the hash.
         self._views: dict[tuple[str, str], tuple[merge.MentionView, dict[str, Any]]] = {}
@@ -126,8 +224,15 @@ class SqlStore:
 
     def add(self, record: DocumentRecord, result: ExtractResult) -> Outcome:
         raw = record.raw
+        if not self.writable:
+            raise StoreError("the database was opened for queries only")
+        try:
+            check_doc_id(raw.doc_id)
+        except InputError as exc:
+            raise DocumentError(f"cannot store document: {exc}") from exc
         try:
             with self.engine.begin() as conn:
+                migrate.lock_for_writing(conn)
                 old = conn.execute(sa.select(documents.c.content_hash).where(documents.c.doc_id == raw.doc_id)).first()
                 if old is not None and old[0] == record.content_hash:
                     return "unchanged"
@@ -147,7 +252,7 @@ class SqlStore:
                         dup_group=record.dup_group,
                         dup_of=record.dup_of,
                         minhash=record.minhash,
-                        warnings=list(result.warnings),
+                        warnings=list(dict.fromkeys([*record.warnings, *result.warnings])),
                         run_id=run_id,
                         ingested_at=time.time(),
                     ),
@@ -159,7 +264,9 @@ class SqlStore:
                     self._refresh_event(conn, event_id)
         except sa.exc.SQLAlchemyError as exc:
             self._views.clear()  # it may hold rows of the rolled-back transaction
-            raise StoreError(f"cannot store document {raw.doc_id}: {migrate._first_line(exc)}") from exc
+            self._runs.clear()
+            error = DocumentError if _document_error(exc) else StoreError
+            raise error(f"cannot store document {raw.doc_id}: {migrate.first_line(exc)}") from exc
         return "added" if old is None else "replaced"
 
     def _run(self, conn: sa.Connection, produced_by: Mapping[str, str]) -> str:
@@ -324,7 +431,14 @@ class SqlStore:
         """Recompute an event's merged fields from its mentions (or drop it when none is left)."""
         m = mentions.c
         rows = conn.execute(
-            sa.select(m.mention_id, m.doc_id, documents.c.dup_group, documents.c.content_hash, documents.c.minhash)
+            sa.select(
+                m.mention_id,
+                m.doc_id,
+                documents.c.dup_group,
+                documents.c.content_hash,
+                documents.c.minhash,
+                documents.c.published,
+            )
             .join(documents, documents.c.doc_id == m.doc_id)
             .where(m.event_id == event_id)
             .order_by(m.mention_id)
@@ -333,7 +447,7 @@ class SqlStore:
         if not rows:
             return
         loaded = self._load(conn, rows)
-        rec = merge.merged_record([d for _, d in loaded], [v for v, _ in loaded])
+        rec = merge.merged_record([d for _, d in loaded], [v for v, _ in loaded], [r.published is None for r in rows])
         loc = rec["location"]
         conn.execute(
             events.insert(),
@@ -361,44 +475,97 @@ class SqlStore:
 
     # -- queries ----------------------------------------------------------------------------
 
-    def events(self, query: EventQuery, *, mentions: bool = True) -> Iterator[dict[str, Any]]:
+    def _where(self, sel: Any, query: EventQuery) -> Any:
         e = events.c
-        sel = sa.select(e.event_id, e.data, e.timestamp, e.n_mentions).order_by(e.date.is_(None), e.date, e.event_id)
         if query.country:
             sel = sel.where(sa.func.upper(e.country) == query.country.upper())
-        if query.admin1:
-            sel = sel.where(e.admin1_key == merge.admin1_key(query.admin1))
+        names = query.admin1_names()
+        if names:
+            keys = sorted({k for k in (merge.admin1_key(n) for n in names) if k})
+            sel = sel.where(e.admin1_key.in_(keys) if keys else sa.false())  # "%" is no province
         if query.since:
             sel = sel.where(e.date >= query.since)
         if query.until:
             sel = sel.where(e.date <= query.until)
         if query.type:
             sel = sel.where(sa.or_(e.sub_event_type == query.type, e.event_type == query.type))
-        if query.limit:
-            sel = sel.limit(query.limit)
+        if query.dated is not None:
+            sel = sel.where(e.date.is_not(None) if query.dated else e.date.is_(None))
+        return sel
+
+    def events(self, query: EventQuery, *, mentions: bool = True) -> Iterator[dict[str, Any]]:
+        try:
+            yield from self._events(query, mentions)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the database: {migrate.first_line(exc)}") from exc
+
+    def _events(self, query: EventQuery, with_mentions: bool) -> Iterator[dict[str, Any]]:
+        """Pages of ``PAGE`` events in (date, event_id) order, dated ones first, each page with
+        its mentions; one read transaction, so the pages are one snapshot."""
+        e = events.c
+        left = query.limit or None  # 0, like None: no limit
         with self._conn() as conn:
-            rows = conn.execute(sel).all()
-            by_event: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            if mentions and rows:
-                ids = [r.event_id for r in rows]
-                for i in range(0, len(ids), 500):
-                    for m in self._mention_rows(conn, ids[i : i + 500]):
-                        by_event[m.event_id].append(_mention_record(m))
-        for row in rows:
-            rec: dict[str, Any] = {"event_id": row.event_id}
-            rec.update({k: row.data.get(k) for k in EVENT_FIELDS})
-            rec["n_mentions"] = row.n_mentions
-            if mentions:
-                rec["mentions"] = by_event.get(row.event_id, [])
-            rec["timestamp"] = row.timestamp
-            yield rec
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                for dated in (True, False):
+                    if query.dated is not None and query.dated != dated:
+                        continue
+                    last: tuple[Any, str] | None = None
+                    while left is None or left > 0:
+                        sel = self._where(sa.select(e.event_id, e.date, e.data, e.timestamp, e.n_mentions), query)
+                        sel = sel.where(e.date.is_not(None) if dated else e.date.is_(None))
+                        if last is not None:
+                            after = e.event_id > last[1]
+                            if dated:
+                                after = sa.or_(e.date > last[0], sa.and_(e.date == last[0], after))
+                            sel = sel.where(after)
+                        size = PAGE if left is None else min(PAGE, left)
+                        rows = conn.execute(sel.order_by(e.date, e.event_id).limit(size)).all()
+                        by_event = self._page_mentions(conn, [r.event_id for r in rows]) if with_mentions else {}
+                        for row in rows:
+                            yield _event_record(row, by_event.get(row.event_id, []) if with_mentions else None)
+                        if left is not None:
+                            left -= len(rows)
+                        if len(rows) < size:
+                            break
+                        last = (rows[-1].date, rows[-1].event_id)
+
+    def _page_mentions(self, conn: sa.Connection, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        by_event: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        if ids:
+            for m in self._mention_rows(conn, ids):
+                by_event[m.event_id].append(_mention_record(m))
+        return by_event
+
+    def count(self, query: EventQuery) -> int:
+        try:
+            with self._conn() as conn:
+                sel = self._where(sa.select(sa.func.count()).select_from(events), query)
+                return int(conn.execute(sel).scalar_one())
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the database: {migrate.first_line(exc)}") from exc
+
+    def values(self, column: str) -> list[str]:
+        if column not in EVENT_COLUMNS:
+            raise ValueError(f"not a filter column: {column}")
+        col = events.c[column]
+        try:
+            with self._conn() as conn:
+                rows = conn.execute(sa.select(col).where(col.is_not(None)).distinct().order_by(col)).all()
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the database: {migrate.first_line(exc)}") from exc
+        return [str(r[0]) for r in rows if r[0]]
 
     def counts(self) -> dict[str, int]:
-        with self._conn() as conn:
-            return {
-                t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
-                for t in metadata.sorted_tables
-            }
+        try:
+            with self._conn() as conn:
+                return {
+                    t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+                    for t in metadata.sorted_tables
+                }
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the database: {migrate.first_line(exc)}") from exc
 
     def snapshot(self, *, volatile: bool = False) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table in primary-key order (for tests and audits); wall-clock
@@ -418,7 +585,7 @@ class SqlStore:
         try:
             return self.engine.connect()
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot reach the database: {migrate._first_line(exc)}") from exc
+            raise StoreError(f"cannot reach the database: {migrate.first_line(exc)}") from exc
 
 
 def _plain(value: Any) -> Any:
@@ -427,6 +594,17 @@ def _plain(value: Any) -> Any:
     if isinstance(value, memoryview):
         return bytes(value)
     return value
+
+
+def _event_record(row: Any, event_mentions: list[dict[str, Any]] | None) -> dict[str, Any]:
+    rec: dict[str, Any] = {"event_id": row.event_id}
+    rec.update({k: row.data.get(k) for k in EVENT_FIELDS})
+    rec["flags"] = rec["flags"] or []
+    rec["n_mentions"] = row.n_mentions
+    if event_mentions is not None:
+        rec["mentions"] = event_mentions
+    rec["timestamp"] = row.timestamp
+    return rec
 
 
 def _mention_record(row: Any) -> dict[str, Any]:
