@@ -214,11 +214,24 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
+    """Character offsets of text that supports the event: a sentence that tells it, or (``field``
+    set) the phrase behind one field's value, with how that value came about — for a reviewer.
+    ``{"start", "end", "field": "fatalities", "value": 5, "rule": "refers back", "reading":
+    "number before the death word"}``: the toll was read from the phrase at ``start:end`` and
+    belongs to this event because the phrase's sentence refers back to it."""
+
     start: int
     end: int
+    field: str | None = None
+    value: int | None = None
+    rule: str | None = None  # why the value belongs to this event
+    reading: str | None = None  # how the value was read from the phrase
 
-    def to_dict(self) -> dict[str, int]:
-        return {"start": self.start, "end": self.end}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"start": self.start, "end": self.end}
+        if self.field is not None:
+            out.update(field=self.field, value=self.value, rule=self.rule, reading=self.reading)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,3 +60,40 @@ def test_extraction_gives_the_toll_stated_apart_from_the_place() -> None:
     text = "انفجرت سيارة مفخخة في سوق مدينة الباب ظهر اليوم الخميس. وقال مصدر طبي إن 12 شخصا لقوا مصرعهم."
     [event] = pipeline.run(RawDocument("t", text, THURSDAY)).events
     assert event.location.name == "الباب" and event.fatalities == 12
+
+
+def _toll_evidence(pipeline: Pipeline, text: str) -> dict[str, tuple[int | None, list[dict[str, object]]]]:
+    result = pipeline.run(RawDocument("t", text, THURSDAY))
+    out = {}
+    for event in result.events:
+        found = [e.to_dict() | {"text": text[e.start : e.end]} for e in event.evidence if e.field == "fatalities"]
+        out[event.location.name] = (event.fatalities, found)
+    return out
+
+
+def test_a_toll_is_explained_by_its_phrase_its_rule_and_its_reading() -> None:
+    pipeline = Pipeline.from_settings()
+    text = (
+        "قصفت طائرات حربية بلدة الحراك في ريف درعا الشرقي صباح اليوم الخميس. "
+        "وأسفر القصف عن مقتل امرأة وأطفالها الأربعة، بحسب ناشطين محليين."
+    )
+    fatalities, [why] = _toll_evidence(pipeline, text)["الحراك"]
+    assert fatalities == 5
+    assert why["value"] == 5 and why["rule"] == "refers back"
+    assert why["reading"] == "victims named after the death word"
+    assert why["text"] == "مقتل امرأة وأطفالها الأربعة"
+
+
+def test_a_toll_in_the_events_own_sentence_names_the_number_it_read() -> None:
+    pipeline = Pipeline.from_settings()
+    text = "قتل سبعة مدنيين اليوم الخميس في قصف مدفعي استهدف بلدة كفرنبل بريف إدلب الجنوبي."
+    fatalities, [why] = _toll_evidence(pipeline, text)["كفرنبل"]
+    assert fatalities == 7 and why["field"] == "fatalities"
+    assert why["text"] == "قتل سبعة" and why["reading"] == "number after the death word"
+
+
+def test_a_toll_shared_by_several_places_has_no_explanation_on_any() -> None:
+    pipeline = Pipeline.from_settings()
+    text = "قصفت الطائرات بلدتي كفرنبل وحاس اليوم الخميس ما أسفر عن مقتل ستة مدنيين."
+    found = _toll_evidence(pipeline, text)
+    assert found and all(f == (None, []) for f in found.values())

@@ -55,7 +55,8 @@ def test_evidence_is_the_sentence_holding_the_place(pipeline: Pipeline) -> None:
     assert event.evidence
     for ev in event.evidence:
         assert 0 <= ev.start < ev.end <= len(text)
-        assert event.location.name in text[ev.start : ev.end]
+        if ev.field is None:  # a sentence; a field's phrase lies inside one
+            assert event.location.name in text[ev.start : ev.end]
     assert text[event.evidence[0].start :].startswith("قصفت")
     assert "مشاركة" not in text[event.evidence[-1].start : event.evidence[-1].end]
 
@@ -66,7 +67,10 @@ def test_evidence_offsets_survive_diacritics_and_tatweel(pipeline: Pipeline) -> 
     assert result.events
     for event in result.events:
         for ev in event.evidence:
-            assert event.location.name in text[ev.start : ev.end]
+            if ev.field is None:
+                assert event.location.name in text[ev.start : ev.end]
+            else:
+                assert (ev.field, text[ev.start : ev.end]) == ("fatalities", "وقُتل مدنيان")
 
 
 def test_empty_text(pipeline: Pipeline) -> None:
@@ -117,7 +121,10 @@ def test_to_dict_has_exactly_the_spec_keys_and_is_json(pipeline: Pipeline) -> No
     assert set(event["location"]) == LOCATION_KEYS
     assert set(event["actor1"]) == {"name", "canonical", "inter", "country"}
     assert all(set(s) == {"name", "canonical", "kind"} for s in event["sources"])
-    assert all(set(e) == {"start", "end"} for e in event["evidence"])
+    sentences = [e for e in event["evidence"] if "field" not in e]
+    assert sentences and all(set(e) == {"start", "end"} for e in sentences)
+    [toll] = [e for e in event["evidence"] if "field" in e]  # the phrase behind the death toll
+    assert set(toll) == {"start", "end", "field", "value", "rule", "reading"}
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
 
 

@@ -368,4 +368,6 @@ def build_mentions(
     for mention, found in zip(out, tolls.attach(ctx.doc, ctx.spans, out), strict=True):
         if mention.fatalities is None:
             mention.fatalities = tolls.fatalities(found)  # a toll stated apart from the event's place
+            best = tolls.highest(found)
+            mention.toll = best.basis(ctx.doc) if best is not None else None
     return out

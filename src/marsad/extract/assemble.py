@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from marsad.extract.actor_roles import ActorRoles
 from marsad.extract.actors import ARMED, ActorMention, SourceMention
@@ -34,6 +35,31 @@ VIOLENT = frozenset(
 _MODAL_WINDOWS = {"negation": 2, "threat": 12, "plan": 5, "condemn": 8, "hypothetical": 3, "failure": 8, "denial": 14}
 _NEEDS_PLACE_AFTER = frozenset({"@control"})
 _REPORT_WINDOW_DAYS = 7
+
+
+class TollBasis(NamedTuple):
+    """Why an event has its death toll, for a reviewer: the phrase that states it (original
+    offsets), the figure, how the event came to own it and how the figure was read."""
+
+    start: int
+    end: int
+    value: int
+    rule: str  # "only place in the sentence" | "place named after the toll" | tolls.Toll rules
+    reading: str  # quantities.Casualty.reading
+
+
+def basis_of(doc: Document, c: Casualty, rule: str) -> TollBasis | None:
+    if c.value is None:
+        return None
+    lo, hi = c.phrase
+    start, end = doc.token_span(lo, hi)
+    return TollBasis(start, end, c.value, rule, c.reading)
+
+
+def lowest_toll(have: Mention, other: Mention) -> None:
+    """``have`` keeps the lowest death toll of the two, with its basis."""
+    if other.fatalities is not None and (have.fatalities is None or other.fatalities < have.fatalities):
+        have.fatalities, have.toll = other.fatalities, other.toll
 
 
 @dataclass
@@ -65,6 +91,7 @@ class Mention:
     trigger_last: int = 0
     sentence: int = 0
     trigger_cls: str = ""  # the lexicon class of the trigger ("@bombard", "arrests", …)
+    toll: TollBasis | None = None  # why ``fatalities`` is what it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +397,7 @@ class _Assembler(PlaceRoles, ActorRoles):
         out: list[Mention] = []
         placed = [(p, self._role_flag(p) or "") for p in mine]
         for place, role in placed + extra:
-            fat, inj = casualties.get(id(place), (None, None))
+            fat, inj, toll = casualties.get(id(place), (None, None, None))
             victims2 = actor2
             if fat and victims2 is None and sub not in ("armed_clash",) and self._civilian_victims(sent):
                 victims2 = self._civilians()
@@ -387,6 +414,7 @@ class _Assembler(PlaceRoles, ActorRoles):
                     actor2=victims2,
                     fatalities=fat,
                     injured=inj,
+                    toll=toll,
                     quantities=self._quantities(sent),
                     sources=self._sources(sent),
                     evidence=[(self.doc.sentences[sent].start, self.doc.sentences[sent].end)],
@@ -575,19 +603,23 @@ class _Assembler(PlaceRoles, ActorRoles):
         return pub, 2, False, False
 
     # ------------------------------------------------------------------ numbers
-    def _casualties(self, sent: int, places: list[Resolution]) -> dict[int, tuple[int | None, int | None]]:
+    def _casualties(
+        self, sent: int, places: list[Resolution]
+    ) -> dict[int, tuple[int | None, int | None, TollBasis | None]]:
         here = [c for c in self.casualties_in.get(sent, ()) if c.value is not None]
-        out: dict[int, tuple[int | None, int | None]] = {}
+        out: dict[int, tuple[int | None, int | None, TollBasis | None]] = {}
         for c in here:
             target = self._casualty_place(c, places)
             if target is None:
                 continue
-            fat, inj = out.get(id(target), (None, None))
+            fat, inj, toll = out.get(id(target), (None, None, None))
             if c.kind == "kill":
-                fat = c.value if fat is None else min(fat, c.value or fat)
+                if fat is None or (c.value is not None and c.value < fat):
+                    rule = "only place in the sentence" if len(places) == 1 else "place named after the toll"
+                    fat, toll = c.value, basis_of(self.doc, c, rule)
             else:
                 inj = c.value if inj is None else inj
-            out[id(target)] = (fat, inj)
+            out[id(target)] = (fat, inj, toll)
         return out
 
     def _sentence_casualties(self, sent: int) -> list[Casualty]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from marsad.extract.assemble import Mention
+from marsad.extract.assemble import Mention, lowest_toll
 from marsad.models import Actor, Event, Evidence, Location, Quantity
 from marsad.text.normalize import name_key
 
@@ -54,7 +54,7 @@ def merge_mentions(mentions: Sequence[Mention]) -> list[Mention]:
             merged[key] = m
             continue
         have.evidence.extend(e for e in m.evidence if e not in have.evidence)
-        have.fatalities = _lowest(have.fatalities, m.fatalities)
+        lowest_toll(have, m)
         have.injured = _lowest(have.injured, m.injured)
         have.quantities.extend(q for q in m.quantities if q not in have.quantities)
         if m.place.geo_precision < have.place.geo_precision:
@@ -156,10 +156,18 @@ def to_event(m: Mention) -> Event:
         injured=m.injured,
         quantities=tuple(_dedupe(m.quantities)),
         sources=tuple(m.sources),
-        evidence=tuple(Evidence(s, e) for s, e in sorted(m.evidence)),
+        evidence=tuple(Evidence(s, e) for s, e in sorted(m.evidence)) + _toll_evidence(m),
         notes=notes(m, location),
         confidence=confidence(m),
     )
+
+
+def _toll_evidence(m: Mention) -> tuple[Evidence, ...]:
+    """The phrase behind the event's death toll, with how it was attached and read."""
+    t = m.toll
+    if t is None or m.fatalities is None or t.value != m.fatalities:
+        return ()
+    return (Evidence(t.start, t.end, field="fatalities", value=t.value, rule=t.rule, reading=t.reading),)
 
 
 def _dedupe(qs: list[Quantity]) -> list[Quantity]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import cast
 
 from marsad.errors import LexiconError
-from marsad.extract.assemble import Mention
+from marsad.extract.assemble import Mention, lowest_toll
 from marsad.geo.resolve import Resolution
 from marsad.lang.tables import read_table
 from marsad.models import EVENT_TYPES, Document
@@ -154,6 +154,7 @@ def build(site: Site, event_type: str, sub_event_type: str, pool: Sequence[Menti
         assoc1=base.assoc1,
         actor2=base.actor2,
         fatalities=base.fatalities if own else None,
+        toll=base.toll if own else None,
         injured=base.injured if own else None,
         quantities=list(base.quantities),
         sources=list(base.sources),
@@ -173,7 +174,7 @@ def build(site: Site, event_type: str, sub_event_type: str, pool: Sequence[Menti
             continue
         out.evidence.extend(e for e in m.evidence if e not in out.evidence)
         if not m.flags:
-            out.fatalities = _lowest(out.fatalities, m.fatalities)
+            lowest_toll(out, m)
             out.injured = _lowest(out.injured, m.injured)
         out.quantities.extend(q for q in m.quantities if q not in out.quantities)
         if out.actor1 is None and m.actor1 is not None:

@@ -25,6 +25,14 @@ class Casualty:
     kind: str  # "kill" | "injure"
     value: int | None  # None: casualties named without a count
     qualifier: str
+    lo: int = -1  # token range of the whole phrase read (number, victims and death word); -1: first/last
+    hi: int = -1
+    reading: str = ""  # how the figure was read, for a reviewer ("number before the death word", …)
+
+    @property
+    def phrase(self) -> tuple[int, int]:
+        """Token range ``[lo, hi)`` of the phrase that gives the figure."""
+        return (self.lo if self.lo >= 0 else self.first, self.hi if self.hi >= 0 else self.last)
 
 
 def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Numbers) -> list[Casualty]:
@@ -50,9 +58,10 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
             continue
         value: int | None = None
         qualifier = "exact"
+        lo, hi, reading = m.first, m.last, ""
         own = numbers.at(m.first)
         if own is not None and own.last == m.last:  # "قتيلين": the dual noun counts itself
-            out.append(Casualty(m.first, m.last, kind, own.value, "exact"))
+            out.append(Casualty(m.first, m.last, kind, own.value, "exact", m.first, m.last, "dual death noun"))
             used_until = m.last
             continue
         noun = (
@@ -65,10 +74,12 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
                 before = before_noun
         if before is not None and before.first >= sent.first_token:
             value, qualifier = before.value, before.qualifier
+            lo, reading = before.first, "number before the death word"
             start = _victims_start(numbers, before.first, sent.first_token)
             counted = numbers.victims(start, m.first) if start < before.first else None
             if counted is not None and counted[1] >= before.last and counted[0] > value:
                 value = counted[0]  # "امرأة وأطفالها الأربعة قتلوا": all the victims named
+                lo, reading = start, "victims named before the death word, added up"
         else:
             for k in range(m.last, min(m.last + 4, sent.last_token)):
                 num = numbers.at(k)
@@ -76,6 +87,7 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
                     if numbers.is_measure(num):
                         continue  # "قتل قبل عشرين عاما": a duration, not the toll
                     value, qualifier = num.value, num.qualifier
+                    hi, reading = num.last, "number after the death word"
                     break
                 if numbers.is_month(k):
                     continue
@@ -83,17 +95,19 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
                     counted = numbers.victims(k, sent.last_token)
                     if counted is not None:
                         value = counted[0]
+                        hi, reading = max(counted[1], k + 1), "victims named after the death word"
                     break
             if value is None:
                 found = _counted_before(numbers, m.first, sent.first_token)
                 if found is not None:
-                    value, qualifier = found  # "213 شخصا على الأقل لقوا مصرعهم"
-        out.append(Casualty(m.first, m.last, kind, value, qualifier))
+                    value, qualifier, lo = found  # "213 شخصا على الأقل لقوا مصرعهم"
+                    reading = "number and victim noun before the death verb"
+        out.append(Casualty(m.first, m.last, kind, value, qualifier, lo, hi, reading))
         used_until = m.last
     return out
 
 
-def _counted_before(numbers: Numbers, cue: int, floor: int) -> tuple[int, str] | None:
+def _counted_before(numbers: Numbers, cue: int, floor: int) -> tuple[int, str, int] | None:
     """A number with its victim noun just before a death verb ("213 شخصا على الأقل لقوا
     مصرعهم", "خمسة مدنيين قتلوا"): the noun within four words before the verb, the number right
     before the noun, both in the verb's sentence."""
@@ -103,7 +117,7 @@ def _counted_before(numbers: Numbers, cue: int, floor: int) -> tuple[int, str] |
             continue
         num = numbers.ending_at(j)  # the number whose last token is right before the noun
         if num is not None and num.first >= floor and not numbers.is_measure(num):
-            return num.value, num.qualifier
+            return num.value, num.qualifier, num.first
         return None
     return None
 

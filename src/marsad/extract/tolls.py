@@ -25,7 +25,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from marsad.extract.assemble import Mention, Spans
+from marsad.extract.assemble import Mention, Spans, TollBasis, basis_of
+from marsad.extract.quantities import Casualty
 from marsad.lang.lexicon import Cue
 from marsad.models import Document
 
@@ -38,6 +39,10 @@ class Toll:
     value: int
     sentence: int
     rule: str  # "own sentence" | "place after the toll" | "place before the toll" | "refers back" | "only event"
+    casualty: Casualty | None = None  # the phrase it was read from
+
+    def basis(self, doc: Document) -> TollBasis | None:
+        return basis_of(doc, self.casualty, self.rule) if self.casualty is not None else None
 
 
 def attach(doc: Document, spans: Spans, mentions: Sequence[Mention]) -> list[list[Toll]]:
@@ -63,17 +68,17 @@ def attach(doc: Document, spans: Spans, mentions: Sequence[Mention]) -> list[lis
             continue
         here = [k for k, sents in enumerate(told) if s in sents]
         if len(here) == 1:
-            out[here[0]].append(Toll(c.value, s, "own sentence"))
+            out[here[0]].append(Toll(c.value, s, "own sentence", c))
         elif len(here) > 1:
             k, rule = _owner(doc, c.first, c.last, [mentions[j] for j in here], sentence_of)
             if k is not None:
-                out[here[k]].append(Toll(c.value, s, rule))
+                out[here[k]].append(Toll(c.value, s, rule, c))
         else:
             before = [k for k, sents in enumerate(told) if s - 1 in sents]
             if len(before) == 1:
-                out[before[0]].append(Toll(c.value, s, "refers back"))
+                out[before[0]].append(Toll(c.value, s, "refers back", c))
             elif len(mentions) == 1:
-                out[0].append(Toll(c.value, s, "only event"))
+                out[0].append(Toll(c.value, s, "only event", c))
     return out
 
 
@@ -109,3 +114,9 @@ def _broken(doc: Document, a: int, b: int) -> bool:
 def fatalities(tolls: Sequence[Toll]) -> int | None:
     """The event's death toll: the highest of its tolls (later figures update earlier ones)."""
     return max((t.value for t in tolls), default=None)
+
+
+def highest(tolls: Sequence[Toll]) -> Toll | None:
+    """The toll that gives the event's figure (the first of the highest)."""
+    best = fatalities(tolls)
+    return next((t for t in tolls if t.value == best), None)
