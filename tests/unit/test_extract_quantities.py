@@ -119,6 +119,23 @@ class TestCasualties:
     def test_combined_toll_is_not_a_death_count(self, lexicons: Lexicons) -> None:
         assert _tolls(lexicons, "ارتفع عدد القتلى والجرحى إلى 40") == []
 
+    @pytest.mark.parametrize(
+        "text",
+        ["أسفر القصف عن مقتل وإصابة 9 أشخاص", "قتلوا وأصيب 14 آخرون في القصف", "مقتل شرطي وإصابة 6 آخرين"],
+    )
+    def test_a_number_after_an_injury_word_is_no_death_count(self, lexicons: Lexicons, text: str) -> None:
+        assert all(kind == "injure" or value in (None, 1) for kind, value, _ in _tolls(lexicons, text))
+
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [("استشهد فلسطينيان في الغارة", 2), ("قتل سوريان برصاص حرس الحدود", 2), ("قتل عاملان في الانفجار", 2)],
+    )
+    def test_a_dual_victim_counts_two(self, lexicons: Lexicons, text: str, value: int) -> None:
+        assert _tolls(lexicons, text) == [("kill", value, "exact")]
+
+    def test_a_statement_after_the_death_word_is_no_dual(self, lexicons: Lexicons) -> None:
+        assert _tolls(lexicons, "قتل بيان الجيش") == [("kill", None, "exact")]  # a death word, no count
+
     def test_casualty_sits_at_its_death_word(self, lexicons: Lexicons) -> None:
         [c] = _casualties(lexicons, "أسفر القصف عن مقتل مدنيين اثنين")
         assert (c.first, c.last, c.kind) == (3, 4, "kill")

@@ -183,6 +183,18 @@ class Numbers:
         w = self.words.get(k)
         return (w is not None and w[1].kind == "duration") or word_key(self.doc.tokens[k].text) in self._distance
 
+    def dual_victim(self, key: str) -> bool:
+        """A nominative dual of a victim noun or of a nisba (``طفلان``, ``امرأتان``, ``فلسطينيان``,
+        ``سوريان``): two victims. Only the ``ان`` ending: ``ين`` is also the plural (``مدنيين``).
+        Read only where a victim is expected (after a death or injury word)."""
+        if len(key) < 5 or not key.endswith("ان"):
+            return False
+        stem = key[:-2]
+        singular = self.w["victim_singular"]
+        if stem in singular or (stem.endswith("ت") and stem[:-1] + "ه" in singular):
+            return True
+        return len(stem) >= 4 and stem.endswith("ي")  # a nisba: فلسطيني, سوري, لبناني
+
     def victims(self, i: int, limit: int) -> tuple[int, int] | None:
         """Count of the victims named from token i, items joined by و: (value, last token).
         ``مدني`` = 1, ``امرأة وأطفالها الأربعة`` = 1 + 4, ``ستة مدنيين`` = 6."""
@@ -201,6 +213,9 @@ class Numbers:
                 j = num.last
                 if j < limit and word_key(tokens[j].text) in self.victim_nouns:
                     j += 1
+            elif self.dual_victim(key):  # "استشهد فلسطينيان", "قتل سوريان"
+                total += 2
+                j += 1
             elif key in singular:
                 j += 1
                 after = self.at(j)  # "الأربعة" after the noun

@@ -45,6 +45,9 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
     )
     out: list[Casualty] = []
     used_until = -1
+    # "مقتل وإصابة 7", "قتلوا وأصيب خمسة": a number after an injury word counts the wounded (or
+    # both together), never the dead; the forward search for a death word's number stops there
+    injury = {k for c in cues if c.payload.kind == "injure" for k in range(c.first, c.last)}  # type: ignore[union-attr]
     for m in cues:
         if m.first < used_until:
             continue
@@ -82,6 +85,8 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
                 lo, reading = start, "victims named before the death word, added up"
         else:
             for k in range(m.last, min(m.last + 4, sent.last_token)):
+                if k in injury:
+                    break
                 num = numbers.at(k)
                 if num is not None:
                     if numbers.is_measure(num):
@@ -91,7 +96,8 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
                     break
                 if numbers.is_month(k):
                     continue
-                if word_key(tokens[k].text) in numbers.victim_nouns:
+                key = word_key(tokens[k].text)
+                if key in numbers.victim_nouns or numbers.dual_victim(key):
                     counted = numbers.victims(k, sent.last_token)
                     if counted is not None:
                         value = counted[0]
