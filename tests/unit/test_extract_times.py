@@ -72,6 +72,18 @@ def test_night_of_a_weekday(lexicons: Lexicons) -> None:
     assert _one(lexicons, "قصف ليلة الأربعاء").date == dt.date(2021, 6, 23)
 
 
+@pytest.mark.parametrize(
+    ("phrase", "date"),
+    [
+        ("بعد منتصف ليل الاثنين", dt.date(2021, 6, 22)),  # the small hours of Tuesday
+        ("منتصف ليل الاثنين", dt.date(2021, 6, 21)),  # midnight itself stays on the day named
+        ("بعد منتصف ليل الاثنين – الثلاثاء", dt.date(2021, 6, 22)),  # the later day is named already
+    ],
+)
+def test_after_midnight_of_a_weekday_is_the_next_day(lexicons: Lexicons, phrase: str, date: dt.date) -> None:
+    assert _one(lexicons, f"قصفت الطائرات البلدة {phrase}").date == date
+
+
 @pytest.mark.parametrize("month", ["حزيران", "يونيو"])
 def test_day_and_month_in_both_month_series(lexicons: Lexicons, month: str) -> None:
     doc, found = _times(lexicons, f"وقع الهجوم في 19 {month}")

@@ -369,12 +369,23 @@ class _Reader:
             tokens[k].text in self.future_words or tokens[k].text == "غد" for k in range(first_future, end)
         )
         date, explicit = self._resolve(parts, month, day, year, numeric, marked)
+        if date is not None and not explicit and self._after_midnight(i, parts):
+            date += dt.timedelta(days=1)  # "بعد منتصف ليل الاثنين": the small hours of Tuesday
         kinds = {p.kind for p in parts}
         alone = any(p.kind == "part" and p.value == 1 for p in parts)
         if not (explicit or date is not None or month is not None or kinds & {"weekday", "relative", "night"} or alone):
             return None  # "فجر" alone is a verb, "الماضي" alone dates nothing
         since = self._since(i)
         return TimeExpr(i, end, date, since, marked or self._after(date), explicit)
+
+    def _after_midnight(self, i: int, parts: list[TimeWord]) -> bool:
+        """``بعد منتصف ليل الاثنين``: after the middle of a weekday's night (its midnight), which
+        is the next day. Without ``بعد`` the midnight itself stays on the weekday named."""
+        kinds = {p.kind for p in parts}
+        if "night" not in kinds or sum(p.kind == "weekday" for p in parts) != 1:
+            return False  # "ليل الاثنين – الثلاثاء" already names the later day
+        k = i - 1 if i > 0 and self._text(i - 1) == "منتصف" else i  # the run starts at ليل or at منتصف
+        return k > 0 and self._text(k - 1) == "بعد" and (k < i or any(p.kind == "phase" for p in parts))
 
     def _continues(self, k: int, after_month: bool, has_month: bool) -> bool:
         return (
