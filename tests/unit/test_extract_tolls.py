@@ -44,6 +44,20 @@ def test_a_cumulative_toll_is_not_the_events(rules: Pipeline) -> None:
     assert _tolls(rules, text)["كفرنبل"] == []
 
 
+@pytest.mark.parametrize(
+    ("since", "kept"),
+    [
+        ("منذ العاشر من حزيران", False),  # two weeks before publication: the count of a period
+        ("منذ مطلع الشهر الجاري", False),
+        ("منذ ليل أمس", True),  # the reporting window: the event's own toll
+    ],
+)
+def test_a_toll_counted_since_a_day_before_the_report_is_a_period(rules: Pipeline, since: str, kept: bool) -> None:
+    text = f"قصفت الطائرات بلدة كفرنبل اليوم الخميس. وقال الدفاع المدني إن 40 مدنيا قتلوا في المنطقة {since}."
+    found = _tolls(rules, text)["كفرنبل"]
+    assert [t.value for t in found] == ([40] if kept else [])
+
+
 def test_the_only_event_of_a_report_takes_its_toll_and_the_update_wins(rules: Pipeline) -> None:
     text = (
         "انفجرت سيارة مفخخة في سوق مدينة الباب ظهر اليوم الخميس. "

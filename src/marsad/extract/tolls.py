@@ -11,8 +11,10 @@ A toll (``مقتل خمسة مدنيين``, ``أسفر القصف عن سقوط 
 4. in a report that asserts one event only, that event, wherever the toll is stated.
 
 A toll is never taken from a sentence that is background or cumulative (``منذ بدء الهجوم``,
-``خلال الشهر``, a statistic, an anniversary). Where a report gives several tolls for one event
-the highest is kept: within one report a later figure updates an earlier one (tolls rise); the
+``خلال الشهر``, a statistic, an anniversary), nor counted since a day before the report
+(``ارتفعت الحصيلة إلى … منذ العاشر من حزيران``; ``منذ ليل أمس`` is the reporting window).
+Where a report gives several tolls for one event the highest is kept: within one report a later
+figure updates an earlier one (tolls rise); the
 lowest across *reports* is what merging keeps (``fatalities_min``). Extraction uses these tolls
 for events whose own sentence gives none (measured by cross-validation: replacing the figures
 the assembler attaches in the event's own sentence does worse).
@@ -32,6 +34,8 @@ from marsad.models import Document
 
 _NOT_NEWS = frozenset({"background", "background_sentence", "genre_statistic", "genre_history", "genre_court"})
 _CLAUSE_BREAK = frozenset("،,؛;")
+_SINCE_DAYS = 3  # "since" a day at least this many days before publication: a cumulative period
+_SINCE_REACH = 12  # tokens between a toll and a "since" expression of its clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +64,12 @@ def attach(doc: Document, spans: Spans, mentions: Sequence[Mention]) -> list[lis
     not_news = {
         sentence_of[c.first] for c in spans.matches if isinstance(c.payload, Cue) and c.payload.kind in _NOT_NEWS
     }
+    since = _since_days_ago(doc, spans)
     for c in spans.casualties:
         if c.kind != "kill" or c.value is None:
             continue
         s = sentence_of[c.first]
-        if s in not_news:
+        if s in not_news or any(abs(first - c.last) <= _SINCE_REACH for first in since.get(s, ())):
             continue
         here = [k for k, sents in enumerate(told) if s in sents]
         if len(here) == 1:
@@ -79,6 +84,19 @@ def attach(doc: Document, spans: Spans, mentions: Sequence[Mention]) -> list[lis
                 out[before[0]].append(Toll(c.value, s, "refers back", c))
             elif len(mentions) == 1:
                 out[0].append(Toll(c.value, s, "only event", c))
+    return out
+
+
+def _since_days_ago(doc: Document, spans: Spans) -> dict[int, list[int]]:
+    """Per sentence, the first tokens of ``منذ <day>`` expressions whose day lies days before
+    publication (``ارتفعت الحصيلة إلى … منذ السابع من أكتوبر``): a toll stated with one counts
+    a period, not an event. ``منذ ليل أمس`` is the reporting window and does not count."""
+    out: dict[int, list[int]] = {}
+    if doc.published is None:
+        return out
+    for x in spans.times:
+        if x.since and x.date is not None and (doc.published - x.date).days >= _SINCE_DAYS:
+            out.setdefault(doc.sentence_of(x.first), []).append(x.first)
     return out
 
 
