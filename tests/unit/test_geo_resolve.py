@@ -124,3 +124,29 @@ def test_order_preserved_and_empty(geoparser: Geoparser) -> None:
     assert geoparser.resolve([]) == []
     names = ["حلب", "خربة زززز", "حمص"]
     assert [r.toponym.name for r in geoparser.resolve([top(n, i) for i, n in enumerate(names)])] == names
+
+
+def _in_text(geoparser: Geoparser, text: str) -> dict[str, Resolution]:
+    import datetime as dt
+
+    from marsad.geo.toponyms import find_toponyms
+    from marsad.models import RawDocument
+    from marsad.text.prepare import prepare
+
+    doc = prepare(RawDocument("t", text, dt.date(2024, 3, 7)))
+    toponyms = find_toponyms(doc, geoparser.gazetteer)
+    return {r.toponym.name: r for r in geoparser.resolve(toponyms, text=doc.text)}
+
+
+def test_the_capital_is_the_city_not_a_hamlet_of_a_province_named_elsewhere(geoparser: Geoparser) -> None:
+    found = _in_text(geoparser, "شنت طائرات التحالف غارات على محافظة حجة، كما استهدفت غارة أخرى العاصمة صنعاء.")
+    sanaa = found["صنعاء"].entry
+    assert sanaa is not None and sanaa.admin1 == "Amanat Alasimah" and (sanaa.population or 0) > 1_000_000
+    assert any("capital" in r for r in found["صنعاء"].candidates[0].reasons)
+
+
+def test_names_in_two_clauses_are_not_beside_each_other(geoparser: Geoparser) -> None:
+    found = _in_text(geoparser, "قصفت الطائرات محافظة حجة، فيما سقطت قذائف على مدينة صنعاء.")
+    sanaa = found["صنعاء"].entry
+    assert sanaa is not None and sanaa.admin1 == "Amanat Alasimah"
+    assert not any("named next to it" in r for r in found["صنعاء"].candidates[0].reasons)

@@ -45,7 +45,12 @@ W_NEXT_TOWN = 2.5
 W_STATED = 3.0
 W_DIRECTION = 1.5
 W_PROMINENT = 1.2  # per tenfold population above PROMINENT_POPULATION
+W_CAPITAL = 3.0  # "العاصمة صنعاء": the text says the place is a capital
+CAPITAL_CUES = frozenset({"عاصمه"})
+CAPITAL_FEATURES = frozenset({"PPLC", "PPLA"})
 PROMINENT_POPULATION = 100_000
+W_METRO = 2.0  # a city of a million or more: its name nearly always means it
+METRO_POPULATION = 1_000_000
 DIRECTION_SCALE_KM = 50.0
 W_STATED_WRONG = -1.5
 DISTANCE_SCALE_KM = 50.0
@@ -72,6 +77,9 @@ _STATED = re.compile(
     r"(?:(?:الي|نحو)\s+)?(?:(?:ال)?(شمال|جنوب)(?:ي|ا)?(?:\s*(?:ال)?(شرق|غرب)(?:ي|ا)?)?|(?:ال)?(شرق|غرب)(?:ي|ا)?)?"
 )
 _SENTENCE_END = re.compile(r"[.!?؟؛\n]")
+# "… على حجة، كما استهدفت غارة أخرى صنعاء": a comma and a word that opens a new clause part two
+# names that are not written beside each other (a list "حجة، صنعاء" or "X، قرب Y" stays)
+_NEW_CLAUSE = re.compile(r"[،,]\s*(?:كما|فيما|بينما|في حين|حيث|ثم|وقد|كذلك)\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,8 +343,12 @@ class Geoparser:
         reasons = [self._describe(e)]
         if e.population and e.population > PROMINENT_POPULATION and e.kind not in AREA_KINDS:
             big = W_PROMINENT * math.log10(e.population / PROMINENT_POPULATION)
+            big += W_METRO if e.population >= METRO_POPULATION else 0.0
             score += big  # a city of millions is meant over its hamlet namesakes unless the text says otherwise
             reasons.append(f"a city of {e.population:,} people")
+        if t.cue in CAPITAL_CUES and e.kind not in AREA_KINDS and self._capital(e):
+            score += W_CAPITAL
+            reasons.append("a capital or a city of its size, as the text calls it one")
         wants_area = t.is_country or t.relation in ("province", "countryside")
         if not wants_area and e.kind in KIND_PENALTY:
             score += KIND_PENALTY[e.kind]
@@ -366,6 +378,10 @@ class Geoparser:
                 score += part
                 reasons.append(why)
         return Candidate(e, round(score, 3), tuple(reasons))
+
+    def _capital(self, e: GazetteerEntry) -> bool:
+        """A seat of government (GeoNames PPLC/PPLA) or a city big enough to be one."""
+        return (e.population or 0) >= PROMINENT_POPULATION or self.gazetteer.feature(e.id) in CAPITAL_FEATURES
 
     def _describe(self, e: GazetteerEntry) -> str:
         where = ", ".join(x for x in (e.admin2, e.admin1, e.country) if x)
@@ -480,7 +496,7 @@ def _neighbours(toponyms: Sequence[Toponym], text: str | None) -> dict[int, list
             if b.start - a.end > NEXT_MAX_CHARS or b.token_index - a.token_index > NEXT_MAX_TOKENS:
                 break
             gap = text[a.end : b.start] if text is not None and b.start >= a.end else ""
-            if gap and _SENTENCE_END.search(gap):
+            if gap and (_SENTENCE_END.search(gap) or _NEW_CLAUSE.search(gap)):
                 break
             stated = parse_stated(gap) if gap else None
             out.setdefault(i, []).append((j, stated))  # "X, 30 km south of Y": X placed from Y
