@@ -142,3 +142,13 @@ def test_killed_people_are_not_a_detainee_quantity(pipeline: Pipeline) -> None:
     [event] = _run(pipeline, "لقي 30 شخصا مصرعهم في انفجار سيارة مفخخة في مدينة الباب اليوم.").events
     assert event.fatalities == 30
     assert [q.what for q in event.quantities] == []
+
+
+def test_the_one_day_of_a_long_sentence_dates_its_later_clauses(pipeline: Pipeline) -> None:
+    text = (
+        "وأحصت لجان التنسيق المحلية أمس مقتل 30 شخصا في محافظة حمص معظمهم في حي الخالدية، بينهم "
+        "ثلاث نساء وخمسة أطفال، في حين أصيب العشرات بجروح، وقتل 12 آخرون في قصف مدفعي على بلدة "
+        "كفرنبل في ريف إدلب."
+    )
+    events = {e.location.name: e for e in _run(pipeline, text).events}
+    assert events["كفرنبل"].date == THURSDAY - dt.timedelta(days=1)

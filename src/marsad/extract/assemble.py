@@ -585,8 +585,12 @@ class _Assembler(PlaceRoles, ActorRoles):
     def _date(self, t: Match[Entry], sent: int) -> tuple[dt.date | None, int, bool, bool]:
         """(day, time precision, is background, day from the event's own sentence)."""
         pub = self.doc.published
-        here = [x for x in self.times_in.get(sent, ()) if not x.future]
-        here = [x for x in here if abs(x.first - t.first) <= _TIME_REACH]
+        in_sentence = [x for x in self.times_in.get(sent, ()) if not x.future]
+        here = [x for x in in_sentence if abs(x.first - t.first) <= _TIME_REACH]
+        if not here:  # "وأحصت الهيئة أمس مقتل … وقتل 44 في قرية …": the sentence's one day, before the trigger
+            before = [x for x in in_sentence if x.first < t.first]
+            if len(before) == 1 and before[0].date is not None and not before[0].since:
+                here = before if self._in_window(before[0].date) else []
         told = [x for x in here if x.first > _DATELINE_TOKENS or sent > 0]
         if told:
             here = told  # "مقديشو-22-3-2023 شنت الحركة أمس هجوما": the dateline dates the filing
