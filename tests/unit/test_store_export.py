@@ -4,6 +4,7 @@ event written the same way in every format, undated events left out of ACLED row
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -221,3 +222,22 @@ def test_admin2_and_admin3_from_the_gazetteer() -> None:
     }
     row = acled_record(ev, admin=lookup)
     assert (row["admin2"], row["admin3"], row["event_id_cnty"]) == ("Dar'a", "Busra Esh-Sham", "SYR0123456789AB")
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted(db_url: str) -> None:
+    hostile = Source('=HYPERLINK("http://evil.example";"المرصد")', "@SUM(1+1)*cmd|' /C calc'!A0", "monitor")
+    raw, result = _attack("f1", dt.date(2018, 7, 5), CIVILIANS)
+    result = ExtractResult(
+        result.doc_id, result.published, None, (dataclasses.replace(result.events[0], sources=(hostile,)),), {}
+    )
+    s = open_store(db_url)
+    try:
+        ingest(s, [raw], lambda _raw: result)
+        buf = io.StringIO()
+        write_csv(s.events(EventQuery()), buf)
+    finally:
+        s.close()
+    (row,) = list(csv.DictReader(io.StringIO(buf.getvalue())))
+    assert row["source"].startswith("'")
+    assert not any(v.startswith(("=", "+", "@")) for v in row.values())
+    assert float(row["latitude"]) == pytest.approx(32.8899)  # numbers are left alone

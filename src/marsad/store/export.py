@@ -147,9 +147,23 @@ def write_csv(
             stats.undated += 1
             continue
         row = acled_record(ev, inter=inter, admin=admin)
-        writer.writerow(["" if row[c] is None else row[c] for c in ACLED_COLUMNS])
+        writer.writerow([_cell(row[c]) for c in ACLED_COLUMNS])
         stats.rows += 1
     return stats.rows
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell. Text from reports (outlets, names, notes) that a spreadsheet would run as a
+    formula (``=HYPERLINK(…)``, ``+``, ``-``, ``@``) is prefixed with an apostrophe (OWASP's
+    CSV-injection rule); numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def write_geojson(
