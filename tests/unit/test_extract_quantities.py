@@ -113,6 +113,26 @@ class TestCasualties:
     def test_woman_and_her_four_children_are_five(self, lexicons: Lexicons) -> None:
         assert _tolls(lexicons, "أسفر القصف عن مقتل امرأة وأطفالها الأربعة") == [("kill", 5, "exact")]
 
+    @pytest.mark.parametrize(
+        ("text", "value"),
+        [
+            ("أسفر القصف عن مقتل رجل وزوجته", 2),  # a relative with a possessive pronoun counts one
+            ("أسفر القصف عن مقتل رجل وزوجته وطفلهما", 3),
+            ("أسفر القصف عن مقتل مدني وأبنائه الثلاثة", 4),
+            ("أسفر القصف عن مقتل امرأة و4 أطفال", 5),  # the conjunction written apart from the figure
+        ],
+    )
+    def test_relatives_and_figures_joined_to_the_victims_are_added(
+        self, lexicons: Lexicons, text: str, value: int
+    ) -> None:
+        assert _tolls(lexicons, text) == [("kill", value, "exact")]
+
+    def test_the_wounded_joined_to_a_victim_are_not_counted_dead(self, lexicons: Lexicons) -> None:
+        assert _tolls(lexicons, "أسفر القصف عن مقتل مدني و3 جرحى") == [("kill", 1, "exact"), ("injure", 3, "exact")]
+
+    def test_one_accusative_figure_for_killed_and_wounded_is_no_death_count(self, lexicons: Lexicons) -> None:
+        assert [t for t in _tolls(lexicons, "أسفر القصف عن سقوط 15 قتيلا وجريحا") if t[0] == "kill"] == []
+
     def test_breakdown_after_baynahum_is_not_added(self, lexicons: Lexicons) -> None:
         assert _tolls(lexicons, "قتل 4 مدنيين بينهم طفلان") == [("kill", 4, "exact")]
 

@@ -47,6 +47,8 @@ _ARABIC_THOUSANDS = "\u066c"  # ٬ (the tokeniser splits "١٬٢٠٠" at it)
 _ARABIC_DECIMAL = "\u066b"  # ٫
 _NO_SCALE = 10.0**18  # "no scale yet": any scale may follow
 _MAX_FIGURE = 20  # characters: longer runs of digits are identifiers
+_INJURED = frozenset({"جرحي", "جريح", "جريحا", "مصاب", "مصابا", "مصابين", "مصابون", "اصابات"})
+_POSSESSIVE = ("هما", "هم", "هن", "ها", "ه")  # pronoun suffixes of a relative (زوجته), longest first
 
 # The places of a number below a thousand that a word fills; two words joined by و must fill
 # different places ("مائة وعشرون" but not "عشرون وثلاثون", which are two numbers).
@@ -203,12 +205,18 @@ class Numbers:
         total, j, found = 0, i, False
         while j < limit:
             text = tokens[j].text
-            joined = found and text.startswith("و") and len(text) > 1
-            if found and not joined:
+            apart = found and text == _AND and j + 1 < limit  # "امرأة و 4 أطفال": the conjunction written apart
+            if apart:
+                j += 1
+                text = tokens[j].text
+            joined = found and not apart and text.startswith("و") and len(text) > 1
+            if found and not (joined or apart):
                 break
             key = word_key(text[1:]) if joined else word_key(text)
             num = self.at(j)
             if num is not None:
+                if found and num.last < limit and word_key(tokens[num.last].text) in _INJURED:
+                    break  # "مقتل مدني و3 جرحى": the wounded are not counted with the dead
                 total += num.value
                 j = num.last
                 if j < limit and word_key(tokens[j].text) in self.victim_nouns:
@@ -216,12 +224,12 @@ class Numbers:
             elif self.dual_victim(key):  # "استشهد فلسطينيان", "قتل سوريان"
                 total += 2
                 j += 1
-            elif key in singular:
+            elif key in singular or self._kin(key) == "one":
                 j += 1
                 after = self.at(j)  # "الأربعة" after the noun
                 total += after.value if after is not None else 1
                 j = after.last if after is not None else j
-            elif key in plural and self.at(j + 1) is not None:
+            elif (key in plural or self._kin(key) == "many") and self.at(j + 1) is not None:
                 after = self.at(j + 1)
                 assert after is not None
                 total += after.value
@@ -232,6 +240,18 @@ class Numbers:
             if j < limit and word_key(tokens[j].text) in stop:
                 break
         return (total, j) if found else None
+
+    def _kin(self, key: str) -> str | None:
+        """``زوجته``, ``ابنها``: a relative named with a possessive pronoun ("one"); ``أبنائهما``:
+        relatives in the plural ("many"); None for any other word."""
+        for suffix in _POSSESSIVE:
+            if key.endswith(suffix) and len(key) > len(suffix) + 1:
+                base = key[: -len(suffix)]
+                if base in self.w["victim_kin"]:
+                    return "one"
+                if base in self.w["victim_kin_plural"]:
+                    return "many"
+        return None
 
     # ------------------------------------------------------------------ what is not a number
     def _not_numbers(self, ordinals: list[tuple[int, int]], weekdays: list[int]) -> frozenset[int]:
