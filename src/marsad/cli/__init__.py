@@ -2,7 +2,8 @@
 
 Each command group lives in its own module and registers itself on the shared Typer app:
 ``extract`` (cli/extract.py), ``geocode`` and ``gazetteer`` (cli/geo.py), ``ingest``,
-``events`` and ``export`` (cli/store.py), ``train`` and ``eval`` (cli/learn.py).
+``events`` and ``export`` (cli/store.py), ``train`` and ``eval`` (cli/learn.py), ``watch``, ``poll``,
+``alerts``, ``import`` and ``imported`` (cli/live.py).
 ``python -m marsad`` runs the same app (``marsad/__main__.py``).
 """
 
@@ -78,9 +79,9 @@ def _register() -> None:
     """Add every command group to the app (once; tests call it too)."""
     if app.registered_commands or app.registered_groups:
         return
-    from marsad.cli import extract, geo, learn, store
+    from marsad.cli import extract, geo, learn, live, store
 
-    for module in (extract, geo, learn, store):
+    for module in (extract, geo, learn, store, live):
         module.register(app)
 
 

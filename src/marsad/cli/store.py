@@ -8,6 +8,7 @@ Errors are one line on stderr (``error: …``), exit status 2; a document that f
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import importlib
 import json
@@ -78,6 +79,13 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 # -- ingest ------------------------------------------------------------------------------------
 
+JOBS_HELP = "Worker processes that extract reports (default: one per CPU core; 1: all in this process)."
+ENGINE_HELP = "local: worker processes on this machine; dask: a Dask cluster (pip install 'marsad\\[cluster]')."
+SCHEDULER_HELP = (
+    "With --engine dask: the address of a running Dask scheduler (default: a local cluster of --jobs workers)."
+)
+BATCH_HELP = "Documents stored per transaction (also committed every second); a killed run keeps whole documents."
+
 PUBLISHED_HELP = (
     "Publication date (YYYY-MM-DD) of the documents that carry none of their own (JSONL published, "
     "HTML metadata, feed entry date) nor one in their file path (2018-07-05, 20180705, 2018/07/05/...)."
@@ -97,17 +105,27 @@ def ingest_command(
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP, metavar="NAME"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar on stderr."),
     extractor: str | None = typer.Option(None, "--extractor", hidden=True, help="module:function to extract with."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", help=JOBS_HELP, metavar="N", min=1),
+    engine: str = typer.Option("local", "--engine", help=ENGINE_HELP, metavar="local|dask"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP, metavar="tcp://HOST:PORT"),
+    batch_size: int = typer.Option(200, "--batch-size", help=BATCH_HELP, metavar="N", min=1),
 ) -> None:
     """Read reports, extract their events and merge them into the database. Idempotent.
 
     A file's doc_id is its path relative to the folder given, without its suffix.
 
     A document without a publication date is stored with a warning; its events are flagged.
+
+    Extraction runs in --jobs worker processes, or on a Dask cluster with --engine dask (docs/scale.md).
+
+    Reports are stored in input order: the database is the same whatever the number of workers.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from marsad.batch import check_encoding
-    from marsad.ingest import estimate, ingest, read_paths
+    from marsad.engine import ExtractorSpec, open_engine
+    from marsad.ingest import estimate, read_paths
+    from marsad.ingest.run import run
     from marsad.store import open_store
 
     console = Console(stderr=True, soft_wrap=True)
@@ -119,7 +137,12 @@ def ingest_command(
                 check_encoding(encoding)
             except ValueError as exc:
                 raise ConfigError(f"--encoding: {exc}") from None
-        extract = _extractor(extractor, settings)
+        if engine not in ("local", "dask"):
+            raise ConfigError(f"--engine must be local or dask, got {engine!r}")
+        if scheduler and engine != "dask":
+            raise ConfigError("--scheduler goes with --engine dask")
+        spec = ExtractorSpec(extractor, dataclasses.replace(settings, db_url=""))  # no credentials to workers
+        spec.check()
         store = open_store(settings.db_url)
     except MarsadError as exc:
         raise _fail(exc) from None
@@ -137,16 +160,22 @@ def ingest_command(
         console.print(line, markup=False, highlight=False)
 
     try:
-        with bar:
+        workers: Any = open_engine(engine, spec, jobs=jobs or os.cpu_count() or 1, scheduler=scheduler)
+        started = dt.datetime.now().timestamp()
+        with workers, bar:  # workers start before the progress bar's thread
             task = bar.add_task("ingest", total=estimate(paths) or None)
-            report = ingest(
+            report = run(
                 store,
                 read_paths(paths, settings.max_document_bytes, published=day, encoding=encoding),
-                extract,
+                workers,
+                batch_size=batch_size,
                 on_item=lambda: bar.advance(task),
                 on_failure=say,
                 on_warning=lambda line: say(f"warning: {line}"),
             )
+        from marsad.cli.live import refresh_alerts
+
+        refresh_alerts(store, started, settings, say)  # the alerts of the provinces this run touched
         merged = store.counts()["events"]
     except MarsadError as exc:
         raise _fail(exc) from None

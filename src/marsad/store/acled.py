@@ -72,6 +72,7 @@ EXTRA_COLUMNS = (
     "independent_sources",
     "n_mentions",
     "flags",
+    "review_state",
 )
 """Marsad's columns after ACLED's in Parquet and flat GeoJSON (never in the ACLED CSV)."""
 
@@ -310,6 +311,7 @@ def acled_record(
         "independent_sources": ev.get("independent_sources"),
         "n_mentions": ev.get("n_mentions"),
         "flags": "; ".join(ev.get("flags") or []) or None,
+        "review_state": ev.get("review_state") or "unreviewed",
     }
     return row
 

@@ -50,6 +50,7 @@ class EventQuery:
     type: str | None = None  # a sub_event_type or an event_type (snake_case)
     limit: int | None = None
     dated: bool | None = None  # True: only dated events; False: only undated ones
+    review: str | None = None  # a review state (marsad.store.review.STATES) or "all"; None: all but rejected
 
     def admin1_names(self) -> tuple[str, ...]:
         if self.admin1 is None:

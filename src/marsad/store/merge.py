@@ -404,3 +404,67 @@ def merged_record(
     }
     rec["notes"] = merged_notes({**rec, "n_reports": len({v.doc_id for v in views})})
     return rec
+
+
+# ---------------------------------------------------------------------------------------------
+# Near-duplicate index persisted in the store (``doc_bands``)
+# ---------------------------------------------------------------------------------------------
+
+NEAR_DUPLICATE = 0.5
+"""Estimated Jaccard similarity from which two reports are near-duplicates (``ingest.dedup``)."""
+SIGNATURE_VALUES = 128
+
+
+def _lsh_shape() -> tuple[int, int]:
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=NEAR_DUPLICATE, num_perm=SIGNATURE_VALUES)
+    return lsh.b, lsh.r
+
+
+LSH_BANDS, LSH_ROWS = _lsh_shape()
+"""The banding of datasketch's ``MinHashLSH`` for this threshold: two signatures are candidates
+when all the values of one band are equal, exactly as in the in-memory index."""
+
+
+def band_keys(signature: bytes) -> list[int]:
+    """One signed 64-bit key per LSH band of a MinHash signature (uint64 values), distinct per
+    band index: the rows of ``doc_bands``. Empty for a signature of another length."""
+    if len(signature) != 8 * SIGNATURE_VALUES:
+        return []
+    width = 8 * LSH_ROWS
+    keys = {
+        int.from_bytes(
+            hashlib.blake2b(bytes([band]) + signature[band * width : (band + 1) * width], digest_size=8).digest(),
+            "big",
+            signed=True,
+        )
+        for band in range(LSH_BANDS)
+    }
+    return sorted(keys)
+
+
+def signature_similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of two MinHash signatures (the share of equal values)."""
+    if not a or len(a) != len(b) or len(a) % 8:
+        return 0.0
+    x, y = memoryview(a).cast("Q"), memoryview(b).cast("Q")
+    return sum(1 for p, q in zip(x, y, strict=True) if p == q) / len(x)
+
+
+def nearest_duplicate(
+    doc_id: str, signature: bytes, candidates: Iterable[tuple[str, str, bytes]]
+) -> tuple[str, str | None]:
+    """``(group, most similar earlier document)`` among ``candidates`` (``doc_id, dup_group,
+    signature``, those sharing a band): the same answer as ``NearDuplicates.find`` (ties to the
+    smaller doc_id); ``(doc_id, None)`` when none reaches ``NEAR_DUPLICATE``."""
+    best: tuple[float, str, str] | None = None
+    for other, group, sig in candidates:
+        if other == doc_id:
+            continue
+        sim = signature_similarity(signature, sig)
+        if sim >= NEAR_DUPLICATE and (best is None or (-sim, other) < (-best[0], best[1])):
+            best = (sim, other, group)
+    if best is None:
+        return doc_id, None
+    return best[2], best[1]
