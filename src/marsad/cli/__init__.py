@@ -79,9 +79,9 @@ def _register() -> None:
     """Add every command group to the app (once; tests call it too)."""
     if app.registered_commands or app.registered_groups:
         return
-    from marsad.cli import extract, geo, learn, live, store
+    from marsad.cli import extract, geo, learn, live, serve, store
 
-    for module in (extract, geo, learn, store, live):
+    for module in (extract, geo, learn, store, live, serve):
         module.register(app)
 
 
