@@ -257,27 +257,54 @@ def search_rows(event_id: str, words: Iterable[str], actors: Iterable[str]) -> l
 def index_event(conn: sa.Connection, event_id: str, rec: Mapping[str, Any] | None) -> None:
     """(Re)write the search words of an event (``rec`` ``None``: the event is gone): the words of
     its mentions' evidence (read from their reports), place names and notes, and its actors."""
-    conn.execute(event_words.delete().where(event_words.c.event_id == event_id))
-    if rec is None:
+    index_events(conn, [(event_id, rec)])
+
+
+_CHUNK = 500  # ids per IN (…) list
+
+
+def index_events(conn: sa.Connection, items: Sequence[tuple[str, Mapping[str, Any] | None]]) -> None:
+    """``index_event`` for many events in a few statements (one batch of an ingest): the old
+    words deleted together, the mentions and reports read together, the new words written in one
+    insert."""
+    ids = [event_id for event_id, _ in items]
+    for i in range(0, len(ids), _CHUNK):
+        conn.execute(event_words.delete().where(event_words.c.event_id.in_(ids[i : i + _CHUNK])))
+    live = {event_id: rec for event_id, rec in items if rec is not None}
+    if not live:
         return
-    loc = rec.get("location") or {}
-    texts: list[str | None] = [loc.get("name"), loc.get("name_en"), loc.get("admin1"), rec.get("notes")]
-    query = (
-        sa.select(mentions.c.data, documents.c.text)
-        .join(documents, documents.c.doc_id == mentions.c.doc_id)
-        .where(mentions.c.event_id == event_id)
-    )
-    for data, text in conn.execute(query):
-        place = data.get("location") or {}
-        texts += [place.get("name"), place.get("name_en")]
-        for ev in data.get("evidence") or []:
-            if isinstance(ev, Mapping) and isinstance(ev.get("start"), int) and isinstance(ev.get("end"), int):
-                texts.append(text[ev["start"] : ev["end"]])
-    actors = actors_of(rec)
-    conn.execute(event_words.insert(), search_rows(event_id, words_of(texts), actors))
-    if actors:
-        known = {r[0] for r in conn.execute(sa.select(actor_names.c.name).where(actor_names.c.name.in_(actors)))}
-        fresh = [a for a in actors if a not in known]
+    texts: dict[str, list[str | None]] = {}
+    for event_id, rec in live.items():
+        loc = rec.get("location") or {}
+        texts[event_id] = [loc.get("name"), loc.get("name_en"), loc.get("admin1"), rec.get("notes")]
+    wanted = list(live)
+    for i in range(0, len(wanted), _CHUNK):
+        query = (
+            sa.select(mentions.c.event_id, mentions.c.data, documents.c.text)
+            .join(documents, documents.c.doc_id == mentions.c.doc_id)
+            .where(mentions.c.event_id.in_(wanted[i : i + _CHUNK]))
+            .order_by(mentions.c.event_id, mentions.c.mention_id)
+        )
+        for event_id, data, text in conn.execute(query):
+            place = data.get("location") or {}
+            found = texts[event_id]
+            found += [place.get("name"), place.get("name_en")]
+            for ev in data.get("evidence") or []:
+                if isinstance(ev, Mapping) and isinstance(ev.get("start"), int) and isinstance(ev.get("end"), int):
+                    found.append(text[ev["start"] : ev["end"]])
+    rows: list[dict[str, str]] = []
+    every_actor: dict[str, None] = {}
+    for event_id, rec in live.items():
+        actors = actors_of(rec)
+        rows += search_rows(event_id, words_of(texts[event_id]), actors)
+        every_actor.update(dict.fromkeys(actors))
+    if rows:
+        conn.execute(event_words.insert(), rows)
+    names = list(every_actor)
+    for i in range(0, len(names), _CHUNK):
+        part = names[i : i + _CHUNK]
+        known = {r[0] for r in conn.execute(sa.select(actor_names.c.name).where(actor_names.c.name.in_(part)))}
+        fresh = [a for a in part if a not in known]
         if fresh:
             conn.execute(actor_names.insert(), [dict(name=a) for a in fresh])
 

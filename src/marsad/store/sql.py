@@ -566,10 +566,11 @@ class SqlStore:
                 found[row.event_id].append(row)
             conn.execute(events.delete().where(events.c.event_id.in_(part)))
         rows_out: list[dict[str, Any]] = []
+        indexed: list[tuple[str, dict[str, Any] | None]] = []
         for event_id in ids:
             rows = found[event_id]
             if not rows:
-                review.index_event(conn, event_id, None)
+                indexed.append((event_id, None))
                 continue
             loaded = self._load(conn, rows)
             rec = merge.merged_record(
@@ -577,7 +578,7 @@ class SqlStore:
             )
             if reviews:
                 rec = review.apply(conn, event_id, rec, len({r.doc_id for r in rows}))  # a reviewer's edits win
-            review.index_event(conn, event_id, rec)
+            indexed.append((event_id, rec))
             loc = rec["location"]
             rows_out.append(
                 dict(
@@ -601,6 +602,7 @@ class SqlStore:
                     timestamp=int(time.time()),
                 )
             )
+        review.index_events(conn, indexed)  # the search words of the whole batch at once
         if rows_out:
             conn.execute(events.insert(), rows_out)
 
