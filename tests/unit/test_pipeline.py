@@ -146,9 +146,10 @@ def test_killed_people_are_not_a_detainee_quantity(pipeline: Pipeline) -> None:
 
 def test_the_one_day_of_a_long_sentence_dates_its_later_clauses(pipeline: Pipeline) -> None:
     text = (
-        "وأحصت لجان التنسيق المحلية أمس مقتل 30 شخصا في محافظة حمص معظمهم في حي الخالدية، بينهم "
-        "ثلاث نساء وخمسة أطفال، في حين أصيب العشرات بجروح، وقتل 12 آخرون في قصف مدفعي على بلدة "
-        "كفرنبل في ريف إدلب."
+        "قصفت الطائرات الحربية الروسية بلدة حاس في ريف إدلب الجنوبي اليوم الخميس. "
+        "وأفادت الشبكة السورية لحقوق الإنسان أمس في تقرير موسع نشرته على موقعها الرسمي ووزعته على "
+        "وسائل الإعلام بأن ستة مدنيين قتلوا بقصف مدفعي طال بلدة كفرنبل."
     )
     events = {e.location.name: e for e in _run(pipeline, text).events}
-    assert events["كفرنبل"].date == THURSDAY - dt.timedelta(days=1)
+    assert events["حاس"].date == THURSDAY
+    assert events["كفرنبل"].date == THURSDAY - dt.timedelta(days=1)  # أمس, far before the trigger

@@ -587,7 +587,7 @@ class _Assembler(PlaceRoles, ActorRoles):
         pub = self.doc.published
         in_sentence = [x for x in self.times_in.get(sent, ()) if not x.future]
         here = [x for x in in_sentence if abs(x.first - t.first) <= _TIME_REACH]
-        if not here:  # "وأحصت الهيئة أمس مقتل … وقتل 44 في قرية …": the sentence's one day, before the trigger
+        if not here:  # "وثقت الشبكة أمس مقتل … كما قتل ستة بقصف على …": the sentence's one day, before the trigger
             before = [x for x in in_sentence if x.first < t.first]
             if len(before) == 1 and before[0].date is not None and not before[0].since:
                 here = before if self._in_window(before[0].date) else []
