@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from marsad.lang.lexicon import Entry, NumberWord, TimeWord, Unit
 from marsad.models import Document
-from marsad.text.match import Match, is_definite, word_key
+from marsad.text.match import POSSESSIVE_SUFFIXES, Match, is_definite, word_key
 
 _QUALIFIER_KINDS = frozenset({"more_than", "at_least", "about", "up_to"})
 _AFTER_KINDS = frozenset({"more_than", "at_least", "about"})  # may also stand after the number
@@ -47,8 +47,6 @@ _ARABIC_THOUSANDS = "\u066c"  # ٬ (the tokeniser splits "١٬٢٠٠" at it)
 _ARABIC_DECIMAL = "\u066b"  # ٫
 _NO_SCALE = 10.0**18  # "no scale yet": any scale may follow
 _MAX_FIGURE = 20  # characters: longer runs of digits are identifiers
-_INJURED = frozenset({"جرحي", "جريح", "جريحا", "مصاب", "مصابا", "مصابين", "مصابون", "اصابات"})
-_POSSESSIVE = ("هما", "هم", "هن", "ها", "ه")  # pronoun suffixes of a relative (زوجته), longest first
 
 # The places of a number below a thousand that a word fills; two words joined by و must fill
 # different places ("مائة وعشرون" but not "عشرون وثلاثون", which are two numbers).
@@ -214,8 +212,9 @@ class Numbers:
                 break
             key = word_key(text[1:]) if joined else word_key(text)
             num = self.at(j)
+            kin = None if num is not None or key in singular or key in plural else self._kin(key)
             if num is not None:
-                if found and num.last < limit and word_key(tokens[num.last].text) in _INJURED:
+                if found and num.last < limit and word_key(tokens[num.last].text) in self.w["injury_noun"]:
                     break  # "مقتل مدني و3 جرحى": the wounded are not counted with the dead
                 total += num.value
                 j = num.last
@@ -224,12 +223,12 @@ class Numbers:
             elif self.dual_victim(key):  # "استشهد فلسطينيان", "قتل سوريان"
                 total += 2
                 j += 1
-            elif key in singular or self._kin(key) == "one":
+            elif key in singular or kin == "one":
                 j += 1
                 after = self.at(j)  # "الأربعة" after the noun
                 total += after.value if after is not None else 1
                 j = after.last if after is not None else j
-            elif (key in plural or self._kin(key) == "many") and self.at(j + 1) is not None:
+            elif (key in plural or kin == "many") and self.at(j + 1) is not None:
                 after = self.at(j + 1)
                 assert after is not None
                 total += after.value
@@ -244,7 +243,7 @@ class Numbers:
     def _kin(self, key: str) -> str | None:
         """``زوجته``, ``ابنها``: a relative named with a possessive pronoun ("one"); ``أبنائهما``:
         relatives in the plural ("many"); None for any other word."""
-        for suffix in _POSSESSIVE:
+        for suffix in POSSESSIVE_SUFFIXES:
             if key.endswith(suffix) and len(key) > len(suffix) + 1:
                 base = key[: -len(suffix)]
                 if base in self.w["victim_kin"]:

@@ -23,7 +23,7 @@ from typing import Protocol
 from marsad.geo.wordlist import CommonWords
 from marsad.lang.lexicon import CountryWord, Cue, Entry, Lexicons, SourceEntry
 from marsad.models import Document, GazetteerEntry, Relation, Toponym
-from marsad.text.match import Match, is_definite, token_readings, word_key
+from marsad.text.match import POSSESSIVE_SUFFIXES, Match, is_definite, token_readings, word_key
 from marsad.text.normalize import fold_final_hamza
 
 _STRONG_CUES = {"place", "places", "province", "countryside"}
@@ -477,7 +477,7 @@ class _Recogniser:
         if key in not_place or bare in not_place or key in self.w["function_word"]:
             return True
         # "منزله", "مدينتهم": a common noun with a possessive pronoun
-        return any(bare.endswith(p) and bare[: -len(p)] in not_place for p in ("ه", "ها", "هم", "هما", "هن"))
+        return any(bare.endswith(p) and bare[: -len(p)] in not_place for p in POSSESSIVE_SUFFIXES)
 
     def _named_before(self, i: int) -> int | None:
         """Clitic length when the word is an unknown place named earlier with a cue, else None."""

@@ -24,6 +24,7 @@ from marsad.text.normalize import normalize, strip_article
 T = TypeVar("T")
 
 PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
+POSSESSIVE_SUFFIXES = ("هما", "هم", "هن", "ها", "ه")  # attached pronouns (زوجته، منزلها), longest first
 SUFFIXES = ("", "ه", "ها", "هم", "هما", "هن", "ا", "ت", "تا", "وا", "ان", "ين", "ون", "ات", "يه", "يا", "ي")
 _HEADS_LIMIT = 200_000  # words whose phrase heads are remembered
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
