@@ -33,6 +33,7 @@ class DaskEngine:
         self.scheduler = scheduler
         self._client: Any = client
         self._own: list[Any] = []  # what this engine started, closed on exit
+        self._log_level: int | None = None  # the ``distributed`` logger's level before this engine
 
     def __enter__(self) -> DaskEngine:
         if self._client is not None:
@@ -41,6 +42,7 @@ class DaskEngine:
             from dask.distributed import Client, LocalCluster
         except ImportError as exc:
             raise ConfigError(f"--engine dask needs Dask: pip install 'marsad[cluster]' ({exc})") from exc
+        self._quiet(_client_log_level())
         try:
             if self.scheduler:
                 _answers(self.scheduler)
@@ -68,14 +70,28 @@ class DaskEngine:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._own:
+            # a worker's stream closing while the cluster shuts down is logged as an error with a
+            # traceback (CommClosedError); on the way out that race is expected, not news
+            self._quiet(logging.CRITICAL)
         for thing in self._own:
             try:
                 thing.close()
             except Exception:  # closing is best effort
                 logging.getLogger(__name__).debug("closing %r failed", thing, exc_info=True)
         self._own.clear()
-        if not self._own:
-            self._client = None
+        self._client = None
+        if self._log_level is not None:
+            logging.getLogger("distributed").setLevel(self._log_level)
+            self._log_level = None
+
+    def _quiet(self, level: int) -> None:
+        """Set the level of Dask's own logger (which has its own stderr handler at INFO), keeping the
+        first level seen to restore on exit."""
+        logger = logging.getLogger("distributed")
+        if self._log_level is None:
+            self._log_level = logger.level
+        logger.setLevel(level)
 
     def workers(self) -> int:
         """How many workers the cluster has now."""
@@ -95,6 +111,11 @@ class DaskEngine:
                 yield _next(pending)
         while pending:
             yield _next(pending)
+
+
+def _client_log_level() -> int:
+    """Dask's messages in the client: warnings and errors, more with ``-v``/``-vv`` (the root level)."""
+    return min(logging.WARNING, logging.getLogger().getEffectiveLevel())
 
 
 def _answers(address: str) -> None:
