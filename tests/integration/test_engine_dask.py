@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -135,3 +136,28 @@ def test_cli_engine_dask_starts_a_local_cluster(tmp_path: Path) -> None:
     wrong = ingest(tmp_path / "x.sqlite", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9")
     assert wrong.returncode == 2 and wrong.stderr.startswith("error: cannot reach the Dask scheduler")
     assert "Traceback" not in wrong.stderr
+
+
+class _ClosingNoisily:
+    """Stands for a cluster whose shutdown races a worker's stream: Dask logs that as an error."""
+
+    def close(self) -> None:
+        try:
+            raise OSError("stream closed")
+        except OSError:
+            logging.getLogger("distributed.batched").exception("Error in batched write")
+
+
+def test_shutdown_race_is_not_printed_and_dask_log_level_is_restored(caplog: pytest.LogCaptureFixture) -> None:
+    dask_log = logging.getLogger("distributed")
+    before = dask_log.level
+    engine = DaskEngine(SPEC, jobs=1)
+    engine._own.append(_ClosingNoisily())  # what __enter__ keeps for a cluster it started
+    engine._quiet(logging.WARNING)
+    with caplog.at_level(logging.DEBUG):
+        engine.__exit__(None, None, None)
+        logging.getLogger("distributed.scheduler").error("after the engine closed")
+    messages = [r.getMessage() for r in caplog.records]
+    assert "Error in batched write" not in messages
+    assert "after the engine closed" in messages
+    assert dask_log.level == before
