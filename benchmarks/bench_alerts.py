@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import math
 import random
 import sys
 import tempfile
@@ -30,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from marsad.alerts import Day, SeriesKey, detect, recompute, refresh_after  # noqa: E402
+from marsad.alerts import SeriesKey, detect, recompute, refresh_after  # noqa: E402
+from marsad.alerts.synthetic import negbin, series  # noqa: E402
 from marsad.ingest import ingest  # noqa: E402
 from marsad.models import Actor, Event, Evidence, ExtractResult, Location, RawDocument, Source  # noqa: E402
 from marsad.store import open_store  # noqa: E402
@@ -40,25 +40,6 @@ KEY = SeriesKey("admin1", "SY", "dr", "Dar'a", "air_strikes", "events")
 RATES = (0.3, 1.0, 2.0, 5.0)
 SHAPES = (None, 5.0, 2.0)  # None: Poisson
 SIZES = {"strong": (8.0, 5), "moderate": (4.0, 4), "weak": (2.0, 3)}
-
-
-def poisson(rng: random.Random, lam: float) -> int:
-    if lam > 30:  # normal approximation: Knuth's product underflows
-        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
-
-
-def draw(rng: random.Random, mean: float, shape: float | None) -> int:
-    return poisson(rng, rng.gammavariate(shape, mean / shape) if shape else mean)
-
-
-def series_of(values: list[int]) -> dict[dt.date, Day]:
-    return {START + dt.timedelta(days=i): Day(v, [f"E{i}"]) for i, v in enumerate(values) if v}
 
 
 def detection(n_series: int, n_days: int, seed: int) -> None:
@@ -74,11 +55,11 @@ def detection(n_series: int, n_days: int, seed: int) -> None:
         by_shape: dict[float | None, list[int]] = {s: [0, 0] for s in SHAPES}
         for i in range(n_series):
             mean, shape = RATES[i % len(RATES)], SHAPES[(i // len(RATES)) % len(SHAPES)]
-            values = [draw(rng, mean, shape) for _ in range(n_days)]
+            values = [negbin(rng, mean, shape) for _ in range(n_days)]
             surges = set(rng.sample(range(60, n_days), 3))
             for day in surges:
                 values[day] += int(mean * factor) + plus
-            found = {(a.day - START).days for a in detect(KEY, series_of(values), START)}
+            found = {(a.day - START).days for a in detect(KEY, series(values, START), START)}
             tested += n_days
             hit = len(found & surges)
             tp, fp, fn = tp + hit, fp + len(found - surges), fn + len(surges - found)
@@ -98,8 +79,8 @@ def detection(n_series: int, n_days: int, seed: int) -> None:
     alarms = days = 0
     for i in range(n_series):
         mean, shape = RATES[i % len(RATES)], SHAPES[(i // len(RATES)) % len(SHAPES)]
-        values = [draw(rng, mean, shape) for _ in range(n_days)]
-        alarms += len(detect(KEY, series_of(values), START))
+        values = [negbin(rng, mean, shape) for _ in range(n_days)]
+        alarms += len(detect(KEY, series(values, START), START))
         days += n_days - 14
         tested += n_days
     elapsed = time.perf_counter() - t0

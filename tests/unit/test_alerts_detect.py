@@ -9,28 +9,11 @@ import random
 
 import pytest
 
-from marsad.alerts import Day, SeriesKey, Settings, detect, negbin_sf, poisson_sf, surge_test
+from marsad.alerts import Day, SeriesKey, Settings, detect, negbin_sf, poisson_sf, surge_test, synthetic
+from marsad.alerts.synthetic import negbin, poisson
 
 START = dt.date(2018, 1, 1)
 KEY = SeriesKey("admin1", "SY", "dr", "Dar'a", "air_strikes", "events")
-
-
-def _poisson(rng: random.Random, lam: float) -> int:
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
-
-
-def _negbin(rng: random.Random, mean: float, shape: float | None) -> int:
-    """Gamma-Poisson draws: over-dispersed like real conflict counts (``shape=None``: Poisson)."""
-    return _poisson(rng, rng.gammavariate(shape, mean / shape) if shape else mean)
-
-
-def _series(values: list[int]) -> dict[dt.date, Day]:
-    return {START + dt.timedelta(days=i): Day(v, [f"MRS{i:04d}"]) for i, v in enumerate(values) if v}
 
 
 def test_tails_match_closed_forms() -> None:
@@ -57,11 +40,11 @@ def test_injected_surges_are_found_with_high_precision_and_recall() -> None:
     tp = fp = fn = 0
     for _ in range(120):
         mean, shape = rng.choice([0.3, 1.0, 2.0, 5.0]), rng.choice([2.0, 5.0, None])
-        values = [_negbin(rng, mean, shape) for _ in range(200)]
+        values = [negbin(rng, mean, shape) for _ in range(200)]
         surges = set(rng.sample(range(60, 200), 3))
         for day in surges:
             values[day] += int(mean * 8) + 5
-        found = {(a.day - START).days for a in detect(KEY, _series(values), START)}
+        found = {(a.day - START).days for a in detect(KEY, synthetic.series(values, START), START)}
         tp += len(found & surges)
         fp += len(found - surges)
         fn += len(surges - found)
@@ -76,29 +59,29 @@ def test_flat_series_stay_quiet() -> None:
     rng = random.Random(11)
     alarms = days = 0
     for _ in range(30):
-        values = [_negbin(rng, 3.0, 5.0) for _ in range(300)]
-        alarms += len(detect(KEY, _series(values), START))
+        values = [negbin(rng, 3.0, 5.0) for _ in range(300)]
+        alarms += len(detect(KEY, synthetic.series(values, START), START))
         days += 300 - 14
     assert alarms / days < 0.0005  # fewer than one false alarm in 2,000 area-days
-    assert detect(KEY, _series([4] * 200), START) == []  # a constant count is never a surge
+    assert detect(KEY, synthetic.series([4] * 200, START), START) == []  # a constant count is never a surge
 
 
 def test_slowly_rising_series_stay_quiet() -> None:
     rng = random.Random(5)
     alarms = 0
     for _ in range(30):  # from 0.5 to 6.5 events a day over 300 days
-        values = [_poisson(rng, 0.5 + i * 0.02) for i in range(300)]
-        alarms += len(detect(KEY, _series(values), START))
+        values = [poisson(rng, 0.5 + i * 0.02) for i in range(300)]
+        alarms += len(detect(KEY, synthetic.series(values, START), START))
     assert alarms <= 3  # of 8,580 area-days
     # a steady doubling every few weeks, without noise, never alerts
-    assert detect(KEY, _series([int(1 + i * 0.1) for i in range(200)]), START) == []
+    assert detect(KEY, synthetic.series([int(1 + i * 0.1) for i in range(200)], START), START) == []
 
 
 def test_a_surge_statement_gives_the_count_the_record_and_the_baseline() -> None:
     values = [2, 1, 3, 2, 0, 2, 1] * 10
     values[20] = 41
     values[65] = 38
-    series = _series(values)
+    series = synthetic.series(values, START)
     found = detect(KEY, series, START, days=[START + dt.timedelta(days=65)])
     assert len(found) == 1
     alert = found[0]
@@ -124,8 +107,8 @@ def test_a_counted_quantity_statement_keeps_the_qualifier() -> None:
 
 
 def test_no_test_without_enough_history_or_below_the_minimum() -> None:
-    series = _series([0] * 10 + [30])
+    series = synthetic.series([0] * 10 + [30], START)
     assert detect(KEY, series, START) == []  # 10 days of history < 14
-    series = _series([0] * 40 + [2])
+    series = synthetic.series([0] * 40 + [2], START)
     assert detect(KEY, series, START) == []  # 2 events < the minimum of 3
     assert detect(KEY, series, START, Settings(min_events=2, alpha=0.001))[0].value == 2
