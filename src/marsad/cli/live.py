@@ -12,6 +12,7 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,6 +22,7 @@ from rich.console import Console
 from marsad.cli import PlainCommand
 from marsad.cli.store import DB, _date, _extractor, _fail, _settings, _shown
 from marsad.errors import ConfigError, MarsadError
+from marsad.settings import Settings
 
 FAMILY_HELP = (
     "Event families, comma-separated: air_strikes, shelling, clashes, explosions, chemical, "
@@ -39,6 +41,20 @@ def _refresher(engine: Any, gazetteer: Any) -> Any:
 
     lookup = gazetteer_admin_lookup(gazetteer)
     return lambda t0: refresh_after(engine, t0, lookup=lookup)
+
+
+def _sayer(console: Console) -> Callable[[str], None]:
+    """A line on stderr as it is (no Rich markup or highlighting in report names)."""
+    return lambda line: console.print(line, markup=False, highlight=False)
+
+
+def _batch_hooks(store: Any, settings: Settings, say: Callable[[str], None]) -> dict[str, Any]:
+    """What ``watch`` and ``poll`` do around each batch: refresh the alerts, say failures and warnings."""
+    return {
+        "after_batch": _refresher(store.engine, settings.gazetteer),
+        "on_failure": say,
+        "on_warning": lambda line: say(f"warning: {line}"),
+    }
 
 
 def _stop_on_term() -> None:
@@ -85,8 +101,7 @@ def watch_command(
     console = _console()
     settings = _settings(db)
 
-    def say(line: str) -> None:
-        console.print(line, markup=False, highlight=False)
+    say = _sayer(console)
 
     try:
         patterns = parse_patterns(pattern)
@@ -107,9 +122,7 @@ def watch_command(
             settle=settle,
             published=day,
             max_bytes=settings.max_document_bytes,
-            after_batch=_refresher(store.engine, settings.gazetteer),
-            on_failure=say,
-            on_warning=lambda line: say(f"warning: {line}"),
+            **_batch_hooks(store, settings, say),
         )
         if not once:
             _stop_on_term()
@@ -169,8 +182,7 @@ def poll_command(
     console = _console()
     settings = _settings(db)
 
-    def say(line: str) -> None:
-        console.print(line, markup=False, highlight=False)
+    say = _sayer(console)
 
     try:
         urls = read_feed_list(feeds_file)
@@ -186,9 +198,7 @@ def poll_command(
             extract,
             interval=interval,
             timeout=timeout,
-            after_batch=_refresher(store.engine, settings.gazetteer),
-            on_failure=say,
-            on_warning=lambda line: say(f"warning: {line}"),
+            **_batch_hooks(store, settings, say),
         )
         if not once:
             _stop_on_term()
