@@ -133,6 +133,17 @@ class TestCasualties:
     def test_one_accusative_figure_for_killed_and_wounded_is_no_death_count(self, lexicons: Lexicons) -> None:
         assert [t for t in _tolls(lexicons, "أسفر القصف عن سقوط 15 قتيلا وجريحا") if t[0] == "kill"] == []
 
+    @pytest.mark.parametrize(
+        ("text", "dead"),
+        [("أدى القصف إلى مقتل ثلاثة عناصر من الشرطة وإصابة آخرين", 3), ("قتل 7 مدنيين وأصيب عدد آخر بجروح متفاوتة", 7)],
+    )
+    def test_the_dead_are_not_read_again_as_the_uncounted_wounded(
+        self, lexicons: Lexicons, text: str, dead: int
+    ) -> None:
+        tolls = _tolls(lexicons, text)
+        assert [t[:2] for t in tolls if t[0] == "kill"] == [("kill", dead)]
+        assert {value for kind, value, _ in tolls if kind == "injure"} <= {None}
+
     def test_breakdown_after_baynahum_is_not_added(self, lexicons: Lexicons) -> None:
         assert _tolls(lexicons, "قتل 4 مدنيين بينهم طفلان") == [("kill", 4, "exact")]
 

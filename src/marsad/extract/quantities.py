@@ -45,6 +45,7 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
     )
     out: list[Casualty] = []
     used_until = -1
+    read_until = 0  # the end of the figures read so far: a later cue does not read them again
     # "مقتل وإصابة 7", "قتلوا وأصيب خمسة": a number after an injury word counts the wounded (or
     # both together), never the dead; the forward search for a death word's number stops there
     injury = {k for c in cues if c.payload.kind == "injure" for k in range(c.first, c.last)}  # type: ignore[union-attr]
@@ -104,12 +105,15 @@ def find_casualties(doc: Document, matches: Sequence[Match[Entry]], numbers: Num
                         hi, reading = max(counted[1], k + 1), "victims named after the death word"
                     break
             if value is None:
-                found = _counted_before(numbers, m.first, sent.first_token)
+                # "مقتل أربعة مدنيين وإصابة آخرين": the four are the dead, the wounded are uncounted
+                found = _counted_before(numbers, m.first, max(sent.first_token, read_until))
                 if found is not None:
                     value, qualifier, lo = found  # "213 شخصا على الأقل لقوا مصرعهم"
                     reading = "number and victim noun before the death verb"
         out.append(Casualty(m.first, m.last, kind, value, qualifier, lo, hi, reading))
         used_until = m.last
+        if value is not None:
+            read_until = max(read_until, hi)
     return out
 
 
