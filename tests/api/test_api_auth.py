@@ -3,6 +3,7 @@ size limit and the ingest rate limit. Each protection has a test that fails with
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -293,3 +294,72 @@ def test_secret_key_file_is_created_once_and_private(tmp_path, monkeypatch) -> N
     assert stat.S_IMODE((tmp_path / "marsad-secret.key").stat().st_mode) == 0o600
     monkeypatch.setenv(SECRET_ENV, "an-explicit-key-of-some-length")
     assert secret_key_for(db) == "an-explicit-key-of-some-length"
+
+
+def test_a_viewers_token_cannot_ingest(client: TestClient, seeded: str) -> None:
+    # a token acts as its user: a viewer may read (a private observatory), not ingest
+    from marsad.api.users import create_token
+    from marsad.store import open_store
+
+    store = open_store(seeded)
+    try:
+        viewer = create_token(store, "omar", "reads")
+    finally:
+        store.close()
+    r = client.post("/api/v1/documents", json=REPORT, headers={"Authorization": f"Bearer {viewer}"})
+    assert r.status_code == 403 and "omar is a viewer" in r.json()["detail"]
+    doc_id = "api/" + hashlib.sha256(REPORT["text"].encode()).hexdigest()[:16]
+    assert client.get(f"/api/v1/documents/{doc_id}").status_code == 404  # nothing stored
+    assert client.get("/api/v1/events", headers={"Authorization": f"Bearer {viewer}"}).status_code == 200
+
+
+def test_a_nul_character_in_a_report_is_422_on_every_database(client: TestClient, token: str) -> None:
+    # SQLite stored it, PostgreSQL answered 503 (a server fault) for the caller's bad input
+    auth = {"Authorization": f"Bearer {token}"}
+    for field in ("text", "title", "outlet", "url", "doc_id"):
+        body = {**REPORT, field: REPORT.get(field, "x") + "\u0000"}
+        r = client.post("/api/v1/documents", json=body, headers=auth)
+        assert r.status_code == 422, (field, r.text)
+        assert r.json()["detail"].startswith(f"{field}: ") and "NUL character" in r.json()["detail"]
+    batch = {"documents": [REPORT, {**REPORT, "text": "غارة\u0000"}]}
+    r = client.post("/api/v1/documents", json=batch, headers=auth)
+    assert r.status_code == 422 and r.json()["detail"].startswith("documents.1.text: ")
+
+
+def test_ingest_errors_name_only_the_shape_that_was_sent(client: TestClient, token: str) -> None:
+    auth = {"Authorization": f"Bearer {token}"}
+    r = client.post("/api/v1/documents", json={"text": "غارة على نوى", "published": "2018-13-01"}, headers=auth)
+    assert r.status_code == 422
+    assert [e["loc"][-1] for e in r.json()["errors"]] == ["published"]  # not also "documents: Field required"
+    r = client.post("/api/v1/documents", json={"documents": [{"text": ""}]}, headers=auth)
+    assert r.status_code == 422 and r.json()["detail"] == "documents.0.text: String should have at least 1 character"
+
+
+def test_a_login_with_a_nul_in_the_name_is_a_wrong_login(client: TestClient) -> None:
+    token = client.get("/api/v1/session").json()["csrf_token"]
+    r = client.post("/login", data={"username": "ra\u0000na", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 401  # was a 500 on PostgreSQL
+
+
+def test_cors_allows_cross_origin_reads_only(seeded: str, token: str) -> None:
+    origin = "https://other.example"
+    with TestClient(create_app(make_settings(seeded, cors_origins=(origin,)))) as c:
+        preflight = {"Origin": origin, "Access-Control-Request-Method": "GET"}
+        r = c.options("/api/v1/events", headers={**preflight, "Access-Control-Request-Headers": "authorization"})
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == origin
+        # another site's page may not ingest or review with a token it holds
+        for path in ("/api/v1/documents", "/api/v1/events/merge"):
+            r = c.options(path, headers={**preflight, "Access-Control-Request-Method": "POST"})
+            assert r.status_code == 400 and "POST" not in r.headers.get("access-control-allow-methods", "")
+
+
+def test_head_is_answered_like_get_without_a_body(client: TestClient) -> None:
+    # uptime checks (curl -I) got 405 Method Not Allowed from every API route and page
+    for path in ("/api/v1/health", "/api/v1/events?limit=1", "/openapi.json", "/docs"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == 200 == got.status_code, path
+        assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers["content-security-policy"] == got.headers["content-security-policy"]
+    assert client.head("/api/v1/events/MRSNOPE").status_code == 404
+    r = client.post("/api/v1/events/MRSNOPE/review", json={"action": "accept"})
+    assert r.status_code == 401  # other methods as before

@@ -80,7 +80,7 @@ def test_filters(ro: TestClient, params: dict[str, Any], expected: set[str]) -> 
     ("params", "message"),
     [
         ({"country": "Syriaa"}, "closest: Syria"),
-        ({"admin1": "Narnia"}, "--admin1: unknown value"),
+        ({"admin1": "Narnia"}, "admin1: unknown value"),
         ({"event_type": "air_drone_strike"}, "is a sub-event type"),
         ({"sub_event_type": "Airstrike please"}, "unknown value"),
         ({"date_from": "5 July"}, "date_from expects YYYY-MM-DD"),
@@ -288,3 +288,64 @@ def test_openapi_and_offline_reference(ro: TestClient) -> None:
     page = ro.get("/docs").text
     assert "/api-static/docs.js" in page and "http" not in page.split("<body>")[0].replace("http-equiv", "")
     assert ro.get("/api-static/docs.js").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"country": "Narnia"}, "country"),
+        ({"admin1": "Narnia"}, "admin1"),
+        ({"event_type": "picnic"}, "event_type"),
+        ({"sub_event_type": "Airstrike please"}, "sub_event_type"),
+    ],
+)
+def test_a_bad_label_is_named_by_its_query_parameter(ro: TestClient, params: dict[str, Any], name: str) -> None:
+    # not by the command line's option (--country, --type): the caller sent a query parameter
+    for path in ("/api/v1/events", "/api/v1/stats"):
+        r = ro.get(path, params=params)
+        assert r.status_code == 422
+        assert r.json()["detail"].startswith(f"{name}: unknown value"), r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("params", "hint"),
+    [({"evnt_type": "battles"}, "did you mean event_type?"), ({"from": "2018-07-06"}, "did you mean date_from?")],
+)
+def test_a_misspelt_filter_is_refused_not_ignored(ro: TestClient, params: dict[str, Any], hint: str) -> None:
+    # ignored, it would answer with every event as if it had filtered them
+    for path in ("/api/v1/events", "/api/v1/stats"):
+        r = ro.get(path, params=params)
+        assert r.status_code == 422, r.text
+        assert f"unknown parameter {next(iter(params))!r} ({hint})" in r.json()["detail"]
+    assert ro.get("/api/v1/events", params={"limit": 1, "sort": "date", "format": "json"}).status_code == 200
+
+
+def _cursor(parts: list[Any]) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("sort", "parts"),
+    [
+        ("-fatalities", ["-fatalities", 0, 10**23, "MRSX"]),  # beyond any integer column: was a 500
+        ("-fatalities", ["-fatalities", 0, 3_000_000_000, "MRSX"]),  # beyond PostgreSQL's integer
+        ("-date", ["-date", True, "2018-07-05", "MRSX"]),  # a bool is not a phase
+        ("-date", ["-date", 0, "2018-07-05", "MRS\u0000X"]),
+    ],
+)
+def test_a_forged_cursor_is_422_not_a_server_error(ro: TestClient, sort: str, parts: list[Any]) -> None:
+    r = ro.get("/api/v1/events", params={"sort": sort, "cursor": _cursor(parts)})
+    assert r.status_code == 422, r.text
+    assert "cursor: not a cursor this API gave out" in r.json()["detail"]
+
+
+def test_a_nul_character_in_a_filter_or_an_id_is_refused(ro: TestClient) -> None:
+    # PostgreSQL cannot compare text with a NUL: these were 500s there
+    for params in ({"actor": "a\u0000b"}, {"q": "غارة\u0000"}):
+        for path in ("/api/v1/events", "/api/v1/stats"):
+            r = ro.get(path, params=params)
+            assert r.status_code == 422 and "contains a NUL character" in r.json()["detail"], r.text
+    assert ro.get("/api/v1/events/MRS%00X").status_code == 404
+    assert ro.get("/api/v1/documents/afp%00tafas").status_code == 404

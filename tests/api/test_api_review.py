@@ -222,3 +222,23 @@ def test_web_pages_do_not_render_untrusted_markup(client: TestClient) -> None:
         page = client.get(path).text
         for markup in ("<script>window.__pwned", "<img src=x", 'href="javascript:', '"onerror=alert'):
             assert markup not in page, (path, markup)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"fatalities": 10**23},  # SQLite cannot hold it: was a 500
+        {"fatalities_max": 3_000_000_000},  # PostgreSQL's integer cannot
+        {"injured": 10**20},  # kept in the event's JSON, would have been stored as given
+        {"location": {"geo_precision": 10**30}},
+    ],
+)
+def test_a_count_too_large_to_store_is_422_and_changes_nothing(reviewer: tuple[TestClient, str], changes: dict) -> None:
+    c, csrf = reviewer
+    tafas = event_at(c, "Tafas")
+    r = post(c, csrf, f"/api/v1/events/{tafas['event_id']}/review", {"action": "edit", "changes": changes})
+    assert r.status_code == 422, r.text
+    assert "is larger than 2,147,483,647" in r.json()["detail"]
+    after = c.get(f"/api/v1/events/{tafas['event_id']}").json()
+    assert after["history"] == [] and after["review_state"] == "unreviewed"
+    assert (after["fatalities"], after["injured"]) == (tafas["fatalities"], tafas["injured"])

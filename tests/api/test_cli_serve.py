@@ -121,3 +121,20 @@ def test_serve_builds_the_app_and_runs_uvicorn(url: str, monkeypatch: pytest.Mon
 def test_serve_errors(url: str, args: list[str], message: str) -> None:
     r = run("serve", *(args if "--db" in args else [*args, "--db", url]))
     assert r.exit_code == 2 and message in r.stderr
+
+
+def test_serve_on_a_port_in_use_is_a_one_line_error(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    import uvicorn
+
+    started: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(k))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = run("serve", "--db", url, "--create", "--port", str(port))
+    # not our banner, then uvicorn's own log line and exit status 3
+    assert r.exit_code == 2 and f"error: cannot listen on 127.0.0.1:{port}" in r.stderr, r.output
+    assert "Marsad observatory on" not in r.stderr and started == []

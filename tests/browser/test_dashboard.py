@@ -270,3 +270,46 @@ def test_a_configured_tile_server_is_drawn_under_the_events(seeded_db: Path, pag
         tiles.server_close()
     assert asked and all(re.fullmatch(r"/\d+/\d+/\d+\.png", path) for path in asked)
     assert page.errors == []
+
+
+def test_every_field_is_editable_and_rejected_events_can_be_listed(seeded_db: Path, page: Any, tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "marsad.db"
+    shutil.copy(seeded_db, db)  # its own store: this test rejects an event the others look at
+    with LiveServer(db) as server:
+        idlib = _event_at(server, page, "Idleb")
+        page.goto(f"{server.url}/login?next=/events/{idlib['event_id']}")
+        page.fill("input[name=username]", REVIEWER[0])
+        page.fill("input[name=password]", REVIEWER[1])
+        page.click("form[action='/login'] button[type=submit]")
+        page.wait_for_url(f"**/events/{idlib['event_id']}")
+        page.wait_for_selector("body[data-ready='1']", state="attached", timeout=15000)
+        page.locator("details.edit summary").click()
+        form = page.locator("#edit-form")
+        # the API's editable fields the form lacked: injured, country, and both precisions
+        for name in ("injured", "location.country", "time_precision", "location.geo_precision"):
+            assert form.locator(f"[name='{name}']").count() == 1, name
+        assert form.locator("[name='location.country']").input_value() == idlib["location"]["country"]
+        form.locator("[name=injured]").fill("7")
+        precision = 3 if idlib["location"]["geo_precision"] != 3 else 2
+        form.locator("[name='location.geo_precision']").fill(str(precision))
+        page.click("#save-edit")
+        row = page.locator("#history tr.history-row[data-action='edit']")
+        row.wait_for(timeout=10000)
+        assert row.locator("li", has_text="injured").count() == 1
+        assert row.locator("li", has_text="geo_precision").count() == 1
+        assert row.locator("li", has_text="country").count() == 0  # unchanged fields are not sent
+        edited = page.request.get(f"{server.url}/api/v1/events/{idlib['event_id']}").json()
+        assert edited["injured"] == 7 and edited["location"]["geo_precision"] == precision
+        page.click("#reject")
+        page.locator("#history tr.history-row[data-action='reject']").wait_for(timeout=10000)
+
+        _open_dashboard(page, server.url + "/")
+        listed = page.locator("#events-table tbody tr[data-event-id]")
+        assert idlib["event_id"] not in [listed.nth(i).get_attribute("data-event-id") for i in range(listed.count())]
+        page.locator("select[name=review] option[value=all]").wait_for(state="attached", timeout=10000)
+        page.select_option("select[name=review]", "all")
+        page.wait_for_selector(f"#events-table tbody tr[data-event-id='{idlib['event_id']}']", timeout=10000)
+        assert "review=all" in page.url and "review=all" in str(page.get_attribute("#export-csv", "href"))
+        assert page.errors == []

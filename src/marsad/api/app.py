@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from marsad import __version__
 from marsad.api import queries, routes
 from marsad.api.auth import Session, check_csrf, load_session, safe_next, set_cookie
-from marsad.api.security import BodyLimit, RateLimiter, SecurityHeaders
+from marsad.api.security import BodyLimit, HeadAsGet, RateLimiter, SecurityHeaders
 from marsad.api.settings import ApiSettings, secret_key_for
 from marsad.api.users import authenticate
 from marsad.errors import ConfigError, MarsadError, StoreError
@@ -93,10 +93,11 @@ def create_app(settings: ApiSettings) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type", "Authorization", "X-CSRF-Token"],
+            allow_methods=["GET"],  # reads only: another site's page may not ingest or review
+            allow_headers=["Authorization"],  # a viewer's token, for a private observatory
             allow_credentials=False,
         )
+    app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
     return app
@@ -119,7 +120,10 @@ def _errors(app: FastAPI) -> None:
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         lines = []
         for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+            loc = list(err.get("loc", ()))
+            if loc[:1] == ["body"] and loc[1:2] in (["one"], ["batch"]):
+                del loc[1]  # the tag of POST /documents' two shapes (routes.DocumentsIn), not a field
+            where = ".".join(str(p) for p in loc if p not in ("body", "query", "path"))
             lines.append(f"{where or 'request'}: {err.get('msg')}")
         errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
         return JSONResponse({"detail": "; ".join(lines), "errors": errors}, status_code=422)

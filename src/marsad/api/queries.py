@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -34,6 +35,8 @@ from marsad.store.sql import EVENT_FIELDS, SqlStore, _event_record
 
 SORTS = ("date", "-date", "fatalities", "-fatalities")
 MAX_LIMIT = 1000
+MAX_COUNT = 2**31 - 1
+"""The largest count (fatalities, injured) the API takes: PostgreSQL's integer column."""
 VALUES_TTL_S = 30.0
 WALK_COST = 10.0
 """An event read while walking events in order costs about this many look-ups of an event from
@@ -109,6 +112,20 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
     return minlon, minlat, maxlon, maxlat
 
 
+@contextlib.contextmanager
+def _as_parameter(name: str) -> Iterator[None]:
+    """A resolver's error (worded for the CLI: ``--country: unknown value …``) named as the API's
+    query parameter (``country: unknown value …``)."""
+    try:
+        yield
+    except ConfigError as exc:
+        text = str(exc.args[0]) if exc.args else ""
+        option = text.split(":", 1)[0]
+        if option.startswith("--"):
+            text = name + text[len(option) :]
+        raise ConfigError(text) from None
+
+
 def build_filters(
     values: Values,
     gazetteer: GazetteerFactory,
@@ -127,18 +144,27 @@ def build_filters(
 ) -> Filters:
     """Filters from query parameters, validated as the CLI validates its options
     (``ConfigError`` naming the parameter and the closest valid values)."""
-    iso2 = resolve_country(country, _Lazy(values, "country")) if country else None
-    names = resolve_admin1(admin1, values.get("admin1"), gazetteer, iso2) if admin1 else None
+    given = {"country": country, "admin1": admin1, "event_type": event_type, "sub_event_type": sub_event_type}
+    given |= {"date_from": date_from, "date_to": date_to, "actor": actor, "bbox": bbox, "review": review_state, "q": q}
+    for name, value in given.items():
+        if value is not None and "\x00" in value:
+            raise ConfigError(f"{name}: contains a NUL character")
+    with _as_parameter("country"):
+        iso2 = resolve_country(country, _Lazy(values, "country")) if country else None
+    with _as_parameter("admin1"):
+        names = resolve_admin1(admin1, values.get("admin1"), gazetteer, iso2) if admin1 else None
     since, until = _day(date_from, "date_from"), _day(date_to, "date_to")
     if since and until and since > until:
         raise ConfigError(f"date_from {since} is after date_to {until}")
     kind = sub = None
     if event_type:
-        kind = resolve_type(event_type)
+        with _as_parameter("event_type"):
+            kind = resolve_type(event_type)
         if kind not in set(EVENT_TYPES.values()):
             raise ConfigError(f"event_type: {event_type!r} is a sub-event type; use sub_event_type")
     if sub_event_type:
-        sub = resolve_type(sub_event_type)
+        with _as_parameter("sub_event_type"):
+            sub = resolve_type(sub_event_type)
         if sub not in EVENT_TYPES:
             raise ConfigError(f"sub_event_type: {sub_event_type!r} is an event type; use event_type")
     if review_state is not None and review_state not in (*review.STATES, "all"):
@@ -219,12 +245,14 @@ def decode_cursor(cursor: str, sort: str) -> tuple[int, Any, str]:
         got, phase, key, event_id = json.loads(raw)
         if got != sort:
             raise ConfigError("cursor: it belongs to another sort order; start again without a cursor")
-        if phase not in (0, 1) or not isinstance(event_id, str):
+        if type(phase) is not int or phase not in (0, 1):  # not a bool
+            raise ValueError
+        if not isinstance(event_id, str) or not 0 < len(event_id) <= 64 or "\x00" in event_id:
             raise ValueError
         if phase == 0 and sort.lstrip("-") == "date":
             key = dt.date.fromisoformat(key)
-        elif phase == 0 and (not isinstance(key, int) or isinstance(key, bool)):
-            raise ValueError
+        elif phase == 0 and (type(key) is not int or not 0 <= key <= MAX_COUNT):
+            raise ValueError  # a figure the fatalities column cannot hold: never given out
         return phase, key, event_id
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, json.JSONDecodeError):
         raise ConfigError("cursor: not a cursor this API gave out") from None

@@ -8,17 +8,18 @@ import io
 import json
 import threading
 from collections.abc import Iterator
+from difflib import get_close_matches
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from marsad import __version__
 from marsad.api import queries
 from marsad.api.auth import Session, check_csrf, load_session, reader, reviewer, set_cookie
 from marsad.api.users import REVIEW_ROLES
-from marsad.errors import MarsadError
+from marsad.errors import ConfigError, MarsadError
 from marsad.store import export, review
 
 router = APIRouter(prefix="/api/v1")
@@ -124,6 +125,29 @@ def _store(request: Request) -> Any:
     return request.app.state.store
 
 
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters a route and its dependencies declare (by their names in the URL)."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def _refuse_unknown_parameters(request: Request) -> None:
+    """422 for a query parameter the route does not know: a misspelt filter (``evnt_type=``,
+    ``from=``) would otherwise be ignored and answer with every event."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _query_names(dependant)
+    unknown = sorted({name for name in request.query_params if name not in known})
+    if unknown:
+        near = get_close_matches(unknown[0], known, n=1)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        raise ConfigError(f"unknown parameter {unknown[0]!r}{hint}; this endpoint takes {', '.join(sorted(known))}")
+
+
 def _filters(
     request: Request,
     country: Annotated[
@@ -149,6 +173,7 @@ def _filters(
         str | None, Query(max_length=500, description="Words in the evidence, place names or notes (Arabic normalised)")
     ] = None,
 ) -> queries.Filters:
+    _refuse_unknown_parameters(request)
     state = request.app.state
     return queries.build_filters(
         state.values,
@@ -306,6 +331,8 @@ def list_events(
 )
 def get_event(request: Request, event_id: str, _: Readers) -> Any:
     store = _store(request)
+    if "\x00" in event_id:  # no id holds one (and PostgreSQL's text cannot be compared with it)
+        return JSONResponse({"detail": "no such event"}, status_code=404)
     found = queries.event_detail(store, event_id)
     if found is None:
         target = queries.merged_into(store, event_id)
@@ -322,7 +349,7 @@ def get_event(request: Request, event_id: str, _: Readers) -> Any:
     responses={**_json_example(EXAMPLE_DOCUMENT), 404: {"description": "No such document"}},
 )
 def get_document(request: Request, doc_id: str, _: Readers) -> Any:
-    found = queries.document_detail(_store(request), doc_id)
+    found = queries.document_detail(_store(request), doc_id) if "\x00" not in doc_id else None  # as events
     if found is None:
         return JSONResponse({"detail": f"no document {doc_id}"}, status_code=404)
     return found
@@ -360,11 +387,32 @@ def get_filters(request: Request, _: Readers) -> dict[str, Any]:
 # -- review ------------------------------------------------------------------------------------
 
 
+def _too_large(value: Any, where: str) -> str | None:
+    """The first whole number in ``value`` beyond what a count column holds, by its field."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > queries.MAX_COUNT:
+        return where
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _too_large(item, f"{where}.{key}")
+            if found:
+                return found
+    return None
+
+
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     action: Literal["accept", "reject", "edit"]
     changes: dict[str, Any] = Field(default_factory=dict, description="edit: field -> new value")
     reason: str = Field(default="", max_length=review.MAX_REASON)
+
+    @field_validator("changes")
+    @classmethod
+    def _whole_numbers_in_range(cls, changes: dict[str, Any]) -> dict[str, Any]:
+        for key, value in changes.items():
+            field = _too_large(value, key)
+            if field:
+                raise ValueError(f"{field} is larger than {queries.MAX_COUNT:,}")
+        return changes
 
 
 class MergeIn(BaseModel):
@@ -476,10 +524,29 @@ class DocumentIn(BaseModel):
     outlet: str | None = Field(default=None, max_length=256)
     doc_id: str | None = Field(default=None, max_length=512, description="Default: api/ and a hash of the text")
 
+    @field_validator("text", "url", "title", "outlet", "doc_id")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        # PostgreSQL's text cannot hold it (SQLite can): refused alike on both, as bad input
+        if value is not None and "\x00" in value:
+            raise ValueError("contains a NUL character (\\u0000)")
+        return value
+
 
 class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     documents: list[DocumentIn] = Field(min_length=1, max_length=500)
+
+
+def _one_or_batch(value: Any) -> str:
+    """``{"documents": [...]}`` is a batch, anything else one report: errors name only the shape
+    that was sent (not both)."""
+    return "batch" if isinstance(value, dict) and "documents" in value else "one"
+
+
+DocumentsIn = Annotated[
+    Annotated[DocumentIn, Tag("one")] | Annotated[BatchIn, Tag("batch")], Discriminator(_one_or_batch)
+]
 
 
 _INGEST_LOCK = threading.Lock()
@@ -491,9 +558,11 @@ def _token_or_reviewer(request: Request) -> Session:
         raise HTTPException(
             401, "send Authorization: Bearer <token> (marsad users token NAME), or log in as a reviewer"
         )
+    if session.user.role not in REVIEW_ROLES:
+        raise HTTPException(
+            403, f"user {session.user.username} is a {session.user.role}; ingesting needs a reviewer or admin"
+        )
     if not session.bearer:
-        if session.user.role not in REVIEW_ROLES:
-            raise HTTPException(403, "ingesting needs an API token, or a reviewer or admin session")
         check_csrf(request, session)
     return session
 
@@ -520,7 +589,7 @@ def _token_or_reviewer(request: Request) -> Session:
 def post_documents(
     request: Request,
     session: Annotated[Session, Depends(_token_or_reviewer)],
-    body: Annotated[DocumentIn | BatchIn, Body()],
+    body: Annotated[DocumentsIn, Body()],
 ) -> Any:
     from marsad.batch import check_doc_id
     from marsad.ingest import ingest

@@ -58,6 +58,26 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class HeadAsGet:
+    """``HEAD`` answered as ``GET`` without the body (RFC 9110: a server that answers GET answers
+    HEAD): FastAPI's routes list GET only, and uptime checks (``curl -I``) got 405."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
 class BodyTooLarge(HTTPException):
     """Raised while reading a chunked body: an HTTP error, so the framework answers 413 itself
     (FastAPI turns other errors of body reading into 400)."""

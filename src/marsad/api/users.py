@@ -117,8 +117,10 @@ def set_role(store: SqlStore, name: str, role: str) -> None:
 
 def authenticate(store: SqlStore, name: str, password: str) -> User | None:
     """The user when ``password`` is theirs, else ``None`` (the same work either way)."""
-    with store._conn() as conn:
-        row = conn.execute(sa.select(users).where(users.c.username == name)).first()
+    row = None
+    if _NAME.match(name or ""):  # no other name exists (and PostgreSQL refuses a NUL in text)
+        with store._conn() as conn:
+            row = conn.execute(sa.select(users).where(users.c.username == name)).first()
     try:
         _HASHER.verify(row.password_hash if row else _DUMMY, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -35,6 +35,22 @@ CORS = typer.Option(
 )
 
 
+def _check_listen(host: str, port: int) -> None:
+    """A ``ConfigError`` when ``host:port`` cannot be listened on (a port in use, an unknown host):
+    uvicorn would log its own error after our banner and exit with status 3."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            sock.bind(address)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def serve_command(
     db: str | None = typer.Option(None, "--db", help=DB_HELP, metavar="DB"),
     host: str = typer.Option(
@@ -99,6 +115,7 @@ def serve_command(
             gazetteer=Path(os.environ["MARSAD_GAZETTEER"]) if os.environ.get("MARSAD_GAZETTEER") else None,
         )
         app = create_app(settings)
+        _check_listen(host, port)
     except MarsadError as exc:
         raise _fail(exc) from None
     typer.echo(f"Marsad observatory on http://{host}:{port}/ (API reference: /docs); Ctrl-C stops it", err=True)

@@ -74,7 +74,8 @@
     fill("admin1", values.admin1, label);
     fill("event_type", values.event_type, (item) => M.typeLabel(item.value));
     fill("sub_event_type", values.sub_event_type, (item) => M.subLabel(item.value));
-    fill("review", values.review, (item) => M.tr("review_" + item.value));
+    // "any" is the API's default (every state but rejected); "all" shows the rejected too
+    fill("review", [...(values.review || []), { value: "all" }], (item) => M.tr("review_" + item.value));
   }
 
   function apply(filters) {

@@ -159,17 +159,22 @@
 
   const canReview = () => M.session && (M.session.role === "reviewer" || M.session.role === "admin");
 
+  /* Every editable field of the API (docs/api.md), the event type through its sub-event type. */
   const EDIT_FIELDS = [
     ["sub_event_type", "select"],
     ["date", "date"],
+    ["time_precision", "precision"],
     ["fatalities", "int"],
     ["fatalities_min", "int"],
     ["fatalities_max", "int"],
+    ["injured", "int"],
     ["location.name", "text"],
     ["location.name_en", "text"],
+    ["location.country", "text"],
     ["location.admin1", "text"],
     ["location.lat", "float"],
     ["location.lon", "float"],
+    ["location.geo_precision", "precision"],
     ["actor1", "actor"],
     ["actor2", "actor"],
     ["notes", "textarea"],
@@ -197,8 +202,16 @@
         input = M.el("textarea", { name: key, rows: 3, dir: "ltr", lang: "en" });
         input.value = value || "";
       } else {
-        const type = kind === "int" || kind === "float" ? "number" : kind === "date" ? "date" : "text";
-        input = M.el("input", { name: key, type: type, step: kind === "float" ? "any" : kind === "int" ? "1" : null, min: kind === "int" ? "0" : null, dir: kind === "text" || kind === "actor" ? "auto" : null });
+        const whole = kind === "int" || kind === "precision";
+        const type = whole || kind === "float" ? "number" : kind === "date" ? "date" : "text";
+        input = M.el("input", {
+          name: key,
+          type: type,
+          step: kind === "float" ? "any" : whole ? "1" : null,
+          min: kind === "int" ? "0" : kind === "precision" ? "1" : null,
+          max: kind === "precision" ? "3" : null,
+          dir: kind === "text" || kind === "actor" ? "auto" : null,
+        });
         input.value = value === null || value === undefined ? "" : String(value);
       }
       form.append(M.el("label", { class: kind === "textarea" ? "wide" : null }, M.tr(name), input));
@@ -211,12 +224,13 @@
         const raw = form.elements.namedItem(key).value.trim();
         const before = current(ev, key);
         let value;
-        if (kind === "int") value = raw === "" ? null : parseInt(raw, 10);
+        if (kind === "int" || kind === "precision") value = raw === "" ? null : parseInt(raw, 10);
         else if (kind === "float") value = raw === "" ? null : parseFloat(raw);
         else if (kind === "actor") value = raw === "" ? null : raw;
         else value = raw === "" && (before === null || before === undefined) ? before : raw;
         const same = kind === "float" ? value !== null && before !== null && before !== undefined && Math.abs(value - before) < 1e-9 : (value ?? "") === (before ?? "");
-        if (!same && !(kind === "float" && value === null)) changes[key] = value;
+        const blank = (kind === "float" || kind === "precision") && value === null; // left empty: unchanged
+        if (!same && !blank) changes[key] = value;
       }
       if (!Object.keys(changes).length) {
         M.status(M.tr("nothing_changed"));
