@@ -187,6 +187,49 @@ def test_a_removed_user_loses_the_session(reviewer: tuple[TestClient, str], seed
     assert _review(c, event_at(c, "Tafas")["event_id"], csrf) == 401
 
 
+def test_a_password_change_ends_the_users_sessions_also_a_copied_cookie(
+    reviewer: tuple[TestClient, str], seeded: str
+) -> None:
+    from marsad.api.users import set_password
+    from marsad.store import open_store
+
+    c, csrf = reviewer
+    copied = c.cookies.get(COOKIE)
+    c.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    with TestClient(create_app(make_settings(seeded))) as thief:
+        thief.cookies.set(COOKIE, copied)
+        assert thief.get("/api/v1/session").json()["user"] == "rana"  # logging out replaced only c's cookie
+        store = open_store(seeded)
+        set_password(store, "rana", "a new password of rana")
+        store.close()
+        assert thief.get("/api/v1/session").json()["user"] is None
+    assert login(c, "rana", "a new password of rana")  # the new password works
+
+
+def test_password_guessing_is_slowed_per_address_and_per_user(client: TestClient) -> None:
+    token = client.get("/api/v1/session").json()["csrf_token"]
+
+    def attempt(user: str, password: str) -> int:
+        form = {"username": user, "password": password, "csrf_token": token}
+        return client.post("/login", data=form, follow_redirects=False).status_code
+
+    assert [attempt("rana", f"guess number {i}") for i in range(10)] == [401] * 10
+    r = client.post("/login", data={"username": "rana", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0  # the right one too, for now
+    assert "Too many wrong passwords" in r.text
+    assert attempt("omar", PASSWORD) == 429  # the same address
+
+
+def test_a_private_observatory_tells_its_size_only_to_users(seeded: str) -> None:
+    with TestClient(create_app(make_settings(seeded, public=False))) as c:
+        anonymous = c.get("/api/v1/health").json()
+        assert anonymous["status"] == "ok" and "events" not in anonymous
+        login(c, "omar")
+        assert c.get("/api/v1/health").json()["events"] == 5
+    with TestClient(create_app(make_settings(seeded))) as c:
+        assert c.get("/api/v1/health").json()["events"] == 5
+
+
 # -- ingest: tokens, size and rate limits --------------------------------------------------------
 
 REPORT = {

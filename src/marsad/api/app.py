@@ -24,7 +24,7 @@ from marsad import __version__
 from marsad.api import queries, routes
 from marsad.api.auth import Session, check_csrf, load_session, safe_next, set_cookie
 from marsad.api.security import BodyLimit, HeadAsGet, RateLimiter, SecurityHeaders
-from marsad.api.settings import ApiSettings, secret_key_for
+from marsad.api.settings import LOGIN_FAILURES, LOGIN_WINDOW_S, ApiSettings, secret_key_for
 from marsad.api.users import authenticate
 from marsad.errors import ConfigError, MarsadError, StoreError
 from marsad.settings import DEFAULT_MAX_DOCUMENT_BYTES
@@ -79,6 +79,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     state.gazetteer = open_gazetteer_factory(settings.gazetteer)
     state.admin_lookup = gazetteer_admin_lookup(settings.gazetteer)
     state.limiter = RateLimiter(settings.rate_limit, settings.rate_window_s)
+    state.login_failures = RateLimiter(LOGIN_FAILURES, LOGIN_WINDOW_S)
     state.extractor = _extractor_factory(settings)
     state.max_document_bytes = DEFAULT_MAX_DOCUMENT_BYTES
     app.router.add_event_handler("shutdown", store.close)
@@ -156,8 +157,18 @@ def _pages(app: FastAPI) -> None:
     ) -> Response:
         session = load_session(request)
         check_csrf(request, session, csrf_token)
+        failures = request.app.state.login_failures
+        keys = (f"ip:{request.client.host if request.client else '?'}", f"user:{username}")
+        wait = max((w for w in (failures.allow(k, count=False) for k in keys) if w is not None), default=None)
+        if wait is not None:  # password guessing: from one address, or at one user from many
+            message = f"Too many wrong passwords: try again in {int(wait) + 1} s"
+            page = _login_page(request, session, safe_next(next), message, status=429)
+            page.headers["Retry-After"] = str(int(wait) + 1)
+            return page
         user = authenticate(request.app.state.store, username, password)
         if user is None:
+            for key in keys:
+                failures.allow(key)
             return _login_page(request, session, safe_next(next), "Wrong user name or password", status=401)
         fresh = Session(user, _new_csrf(), fresh=True)  # a new token on login
         response = RedirectResponse(safe_next(next), status_code=303)

@@ -1,9 +1,12 @@
 """Sessions, CSRF and roles.
 
 The session is a signed cookie ``marsad_session`` (itsdangerous, HMAC with the settings' secret
-key; HttpOnly, SameSite=Lax): ``{"u": user or null, "c": CSRF token}``. Every visitor gets one
-(the login form needs its CSRF token too); logging in issues a fresh one. The user's role is read
-from the store on each request, so removing a user or changing a role takes effect at once.
+key; HttpOnly, SameSite=Lax): ``{"u": user or null, "s": the user's session stamp, "c": CSRF
+token}``. Every visitor gets one (the login form needs its CSRF token too); logging in issues a
+fresh one. The user's role is read
+from the store on each request, so removing a user or changing a role takes effect at once; the
+stamp is a digest of the stored password hash, so a password change (``marsad users passwd``) ends
+every session of that user, also copies of a cookie that logging out replaced.
 
 A state-changing request authenticated by the cookie must carry the session's CSRF token, in the
 ``X-CSRF-Token`` header (or the ``csrf_token`` form field of an HTML form); a request with
@@ -64,6 +67,8 @@ def load_session(request: Request) -> Session:
         if isinstance(data, dict) and isinstance(data.get("c"), str) and len(data["c"]) >= 16:
             name = data.get("u")
             user = get_user(store, name) if isinstance(name, str) else None
+            if user is not None and not hmac.compare_digest(str(data.get("s", "")), user.stamp):
+                user = None  # issued before the password changed
             session = Session(user, data["c"], fresh=False)
         else:
             session = Session(None, secrets.token_urlsafe(24), fresh=True)
@@ -74,8 +79,9 @@ def load_session(request: Request) -> Session:
 def set_cookie(request: Request, response: Response, session: Session) -> None:
     if session.bearer:
         return
+    user = session.user
     value = serializer(request.app.state.secret).dumps(
-        {"u": session.user.username if session.user else None, "c": session.csrf}
+        {"u": user.username if user else None, "s": user.stamp if user else "", "c": session.csrf}
     )
     response.set_cookie(
         COOKIE,

@@ -233,13 +233,14 @@ def get_session(request: Request, response: Response) -> dict[str, Any]:
     responses=_json_example({"status": "ok", "db": "sqlite", "events": 1204, "version": __version__}),
 )
 def health(request: Request) -> dict[str, Any]:
+    """Open to all (uptime checks); a private observatory tells its number of events only to
+    logged-in users."""
     store = _store(request)
-    return {
-        "status": "ok",
-        "db": store.engine.dialect.name,
-        "events": store.count(queries.EventQuery(review="all")),
-        "version": __version__,
-    }
+    answer: dict[str, Any] = {"status": "ok", "db": store.engine.dialect.name}
+    if request.app.state.settings.public or load_session(request).user is not None:
+        answer["events"] = store.count(queries.EventQuery(review="all"))
+    answer["version"] = __version__
+    return answer
 
 
 # -- events ------------------------------------------------------------------------------------

@@ -155,8 +155,8 @@ class RateLimiter:
         self._calls: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def allow(self, client: str) -> float | None:
-        """``None`` when allowed (and counted), else the seconds to wait."""
+    def allow(self, client: str, *, count: bool = True) -> float | None:
+        """``None`` when allowed (and counted, unless ``count`` is false), else the seconds to wait."""
         now = time.monotonic()
         with self._lock:
             calls = self._calls.setdefault(client, deque())
@@ -164,7 +164,8 @@ class RateLimiter:
                 calls.popleft()
             if len(calls) >= self.limit:
                 return max(0.0, calls[0] + self.window - now)
-            calls.append(now)
+            if count:
+                calls.append(now)
             if len(self._calls) > 10_000:  # forget idle clients
                 for key in [k for k, v in self._calls.items() if not v]:
                     del self._calls[key]

@@ -18,6 +18,8 @@ MAX_BODY_BYTES = 6_000_000  # a report may be 5 MB (Settings.max_document_bytes)
 RATE_LIMIT = 30  # POST /api/v1/documents requests per client and window
 RATE_WINDOW_S = 60.0
 SESSION_MAX_AGE_S = 12 * 3600
+LOGIN_FAILURES = 10  # wrong passwords allowed per client address and per user name ...
+LOGIN_WINDOW_S = 300.0  # ... in any five minutes; then 429 until the oldest failure is that old
 
 
 @dataclass(frozen=True, slots=True)

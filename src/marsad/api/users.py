@@ -33,6 +33,13 @@ _DUMMY = _HASHER.hash("not a password of anyone")  # equal work for unknown user
 class User:
     username: str
     role: str
+    stamp: str = ""  # changes with the password: a session cookie names it (``session_stamp``)
+
+
+def session_stamp(password_hash: str) -> str:
+    """A short digest of the stored password hash: a session issued before a password change
+    names another stamp and is no longer valid."""
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()[:16]
 
 
 def check_name(name: str) -> str:
@@ -87,8 +94,10 @@ def list_users(store: SqlStore) -> list[tuple[User, float]]:
 
 def get_user(store: SqlStore, name: str) -> User | None:
     with store._conn() as conn:
-        row = conn.execute(sa.select(users.c.username, users.c.role).where(users.c.username == name)).first()
-    return User(row.username, row.role) if row else None
+        row = conn.execute(
+            sa.select(users.c.username, users.c.role, users.c.password_hash).where(users.c.username == name)
+        ).first()
+    return User(row.username, row.role, session_stamp(row.password_hash)) if row else None
 
 
 def remove_user(store: SqlStore, name: str) -> None:
@@ -125,7 +134,7 @@ def authenticate(store: SqlStore, name: str, password: str) -> User | None:
         _HASHER.verify(row.password_hash if row else _DUMMY, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
-    return User(row.username, row.role) if row else None
+    return User(row.username, row.role, session_stamp(row.password_hash)) if row else None
 
 
 def _digest(token: str) -> str:
