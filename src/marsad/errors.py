@@ -21,12 +21,17 @@ Every error carries ``code`` and a one-line ``str()`` meant for a person; the CL
 
 from __future__ import annotations
 
+import re
+
+_CODE = re.compile(r" \[M\d{3}\]")
+
 
 class MarsadError(Exception):
     code = "M000"
 
     def __str__(self) -> str:
-        return f"{super().__str__()} [{self.code}]"
+        # an error that quotes another ("changes: country: unknown 'ZZ' [M500]") keeps one code: its own
+        return f"{_CODE.sub('', super().__str__())} [{self.code}]"
 
 
 class InputError(MarsadError):
