@@ -253,6 +253,18 @@ def test_stats_daily_by_type_and_areas(ro: TestClient) -> None:
     assert only["total"] == 1 and [d["event_type"] for d in only["daily"]] == ["strategic_developments"]
 
 
+def test_stats_daily_by_area_and_by_both(ro: TestClient) -> None:
+    by_area = ro.get("/api/v1/stats", params={"by": "area"}).json()["daily"]
+    rows = {(d["date"], d["country"], d["admin1"]): d["count"] for d in by_area}
+    assert all("event_type" not in d for d in by_area)
+    assert sum(rows.values()) == 5 and rows[("2018-07-05", "SY", "Dar'a")] == 2
+    both = ro.get("/api/v1/stats", params={"by": "event_type_area", "country": "LB"}).json()["daily"]
+    assert [(d["event_type"], d["country"], d["admin1"]) for d in both] == [
+        ("strategic_developments", "LB", "South Governorate")
+    ]
+    assert ro.get("/api/v1/stats", params={"by": "outlet"}).status_code == 422
+
+
 def test_filter_values_for_dropdowns(ro: TestClient) -> None:
     body = ro.get("/api/v1/filters").json()
     assert {"value": "SY", "label": "Syria", "label_ar": "سوريا"} in body["country"]

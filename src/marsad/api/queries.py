@@ -492,15 +492,26 @@ def document_detail(store: SqlStore, doc_id: str) -> dict[str, Any] | None:
 # -- statistics and dropdowns ------------------------------------------------------------------
 
 
-def stats(store: SqlStore, f: Filters) -> dict[str, Any]:
+STATS_GROUPS = {
+    "event_type": ("event_type",),
+    "area": ("country", "admin1"),
+    "event_type_area": ("event_type", "country", "admin1"),
+}
+
+
+def stats(store: SqlStore, f: Filters, by: str = "event_type") -> dict[str, Any]:
+    """Daily counts and fatalities grouped by ``by`` (``STATS_GROUPS``: event type, area
+    (country and admin1), or both), totals by area, and the number of events."""
     e = events.c
+    names = STATS_GROUPS[by]
+    keys = [e[name] for name in names]
     fatal = sa.func.coalesce(sa.func.sum(e.fatalities), 0)
     with store._conn() as conn:
         daily = conn.execute(
-            _where(store, conn, sa.select(e.date, e.event_type, sa.func.count(), fatal), f)
+            _where(store, conn, sa.select(e.date, *keys, sa.func.count(), fatal), f)
             .where(e.date.is_not(None))
-            .group_by(e.date, e.event_type)
-            .order_by(e.date, e.event_type)
+            .group_by(e.date, *keys)
+            .order_by(e.date, *keys)
         ).all()
         areas = conn.execute(
             _where(store, conn, sa.select(e.country, e.admin1, sa.func.count(), fatal), f)
@@ -510,8 +521,13 @@ def stats(store: SqlStore, f: Filters) -> dict[str, Any]:
         total = count_events(store, conn, f)
     return {
         "daily": [
-            {"date": d.isoformat() if d else None, "event_type": t, "count": int(n), "fatalities": int(k)}
-            for d, t, n, k in daily
+            {
+                "date": row[0].isoformat() if row[0] else None,
+                **dict(zip(names, row[1 : 1 + len(names)], strict=True)),
+                "count": int(row[-2]),
+                "fatalities": int(row[-1]),
+            }
+            for row in daily
         ],
         "areas": [{"country": c, "admin1": a, "count": int(n), "fatalities": int(k)} for c, a, n, k in areas],
         "total": total,

@@ -358,11 +358,19 @@ def get_document(request: Request, doc_id: str, _: Readers) -> Any:
 
 @router.get(
     "/stats",
-    summary="Daily counts by event type and counts by area (same filters as /events)",
+    summary="Daily counts by event type, by area or by both, and counts by area (same filters as /events)",
     responses=_json_example(EXAMPLE_STATS),
 )
-def get_stats(request: Request, _: Readers, filters: FiltersDep) -> dict[str, Any]:
-    return queries.stats(_store(request), filters)
+def get_stats(
+    request: Request,
+    _: Readers,
+    filters: FiltersDep,
+    by: Annotated[
+        Literal["event_type", "area", "event_type_area"],
+        Query(description="What the daily counts are split by: event type, area (country and admin1), or both"),
+    ] = "event_type",
+) -> dict[str, Any]:
+    return queries.stats(_store(request), filters, by)
 
 
 @router.get(
