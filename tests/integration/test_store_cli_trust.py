@@ -92,6 +92,29 @@ def test_ingest_summary_names_merged_events_and_database(filled: Path, tmp_path:
     assert "1 replaced" in again.stderr and "1 unchanged" in again.stderr  # nawa now dated; tafas kept its own
 
 
+def test_ingest_of_a_folder_without_reports_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    (folder / ".hidden").mkdir(parents=True)
+    (folder / ".hidden" / "a.txt").write_text("قصف مدفعي على بلدة نوى.", encoding="utf-8")
+    done = marsad("ingest", str(folder), "--db", str(tmp_path / "db.sqlite"), *FAKE)
+    assert done.returncode == 0, done.stderr
+    warning, summary = done.stderr.strip().splitlines()
+    assert warning == f"warning: no reports found in {folder} (hidden files and folders are skipped)"
+    assert summary.startswith("0 added")
+
+
+def test_a_database_inside_the_ingested_folder_is_not_read_as_a_report(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "nawa.txt").write_text("قصف مدفعي على بلدة نوى صباح اليوم بحسب المرصد.", encoding="utf-8")
+    db = folder / "marsad.sqlite"
+    for run in range(2):
+        done = marsad("ingest", str(folder), "--db", str(db), "--published", "2018-07-05", *FAKE)
+        assert done.returncode == 0, done.stderr
+        assert "marsad.sqlite" not in done.stderr.replace(f"in {db}", "")  # no failure naming its files
+        assert ("1 added" if run == 0 else "1 unchanged") in done.stderr
+
+
 def test_nested_json_line_fails_alone(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     good = [json.dumps(d, ensure_ascii=False) for d in store_helpers.load_docs()[:2]]
@@ -301,12 +324,45 @@ def test_undated_events_left_out_are_counted(filled: Path, tmp_path: Path) -> No
     assert marsad("ingest", str(src), "--db", str(filled), *FAKE).returncode == 0
     done = marsad("export", "--format", "acled-csv", "--db", str(filled))
     assert done.returncode == 0
-    assert "1 undated events left out" in done.stderr
+    assert "1 undated event left out" in done.stderr
     assert len(done.stdout.strip().splitlines()) == 1 + 6
     parquet = marsad("export", "--format", "parquet", "--db", str(filled), "-o", str(tmp_path / "e.parquet"))
-    assert "1 undated events left out" in parquet.stderr
+    assert "1 undated event left out" in parquet.stderr
     jsonl = marsad("export", "--format", "jsonl", "--db", str(filled))
     assert len(jsonl.stdout.strip().splitlines()) == 7 and "left out" not in jsonl.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "parquet", "--bom"], "--bom applies to text formats"),
+        (["--format", "jsonl", "--inter", "numbers"], "--inter applies to ACLED columns"),
+        (["--format", "geojson", "--inter", "numbers"], "--inter applies to ACLED columns"),
+    ],
+)
+def test_export_options_that_would_be_ignored_are_errors(
+    filled: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    out = tmp_path / "out"
+    assert message in one_line_error(marsad("export", "--db", str(filled), "-o", str(out), *args))
+    assert not out.exists()
+
+
+def test_export_refuses_to_write_over_its_own_database(filled: Path) -> None:
+    before = filled.read_bytes()
+    link = filled.parent / "link.sqlite"
+    link.symlink_to(filled)
+    for output in (str(filled), str(link)):
+        line = one_line_error(marsad("export", "--db", str(filled), "-o", output))
+        assert "is the database itself" in line
+    assert filled.read_bytes() == before and link.is_symlink()
+
+
+def test_flat_geojson_takes_numeric_inter_codes(filled: Path) -> None:
+    done = marsad("export", "--db", str(filled), "--format", "geojson", "--flat", "--inter", "numbers")
+    assert done.returncode == 0, done.stderr
+    props = [f["properties"] for f in json.loads(done.stdout)["features"]]
+    assert props and all(isinstance(p["inter1"], int) for p in props)
 
 
 def test_parquet_streams_to_stdout(filled: Path) -> None:
@@ -380,7 +436,7 @@ def test_filters_return_the_right_rows(filled: Path, args: list[str], count: int
 # -- help --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", [[], ["ingest"], ["events"], ["export"]])
+@pytest.mark.parametrize("args", [[], ["ingest"], ["events"], ["export"], ["extract"]])
 def test_help_has_no_type_labels_nor_missing_files(args: list[str]) -> None:
     done = marsad(*args, "--help", environ={**env(), "COLUMNS": "200"})
     assert done.returncode == 0, done.stderr

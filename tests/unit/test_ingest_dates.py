@@ -118,3 +118,55 @@ def test_deeply_nested_json_line_fails_alone(tmp_path: Path) -> None:
     assert isinstance(deep, ReadFailure) and "nested deeper" in str(deep)
     assert isinstance(brackets, Located)  # brackets inside a string are text, not nesting
     assert isinstance(ok, Located) and ok.doc.doc_id == "good"
+
+
+DATED_FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Outlet</title>
+<item><guid>late-night</guid><description>{body}</description><pubDate>Wed, 02 Jun 2021 01:30:00 +0300</pubDate></item>
+<item><guid>iso-offset</guid><description>{body}</description><pubDate>2021-06-02T00:15:00+03:00</pubDate></item>
+<item><guid>year-only</guid><description>{body}</description><pubDate>2021</pubDate></item>
+<item><guid>year-month</guid><description>{body}</description><pubDate>2021-06</pubDate></item>
+<item><guid>compact</guid><description>{body}</description><pubDate>20210603T100000Z</pubDate></item>
+</channel></rss>"""
+
+
+def test_feed_entry_dates_are_the_outlets_day_and_never_invented(tmp_path: Path) -> None:
+    """The day the outlet wrote (not feedparser's UTC day, a day earlier after midnight at +03:00),
+    and no date for a bare year or month (feedparser reads ``2021`` as 1 January)."""
+    path = tmp_path / "feed.xml"
+    path.write_text(DATED_FEED.format(body=BODY), encoding="utf-8")
+    items = _read(path)
+    assert all(isinstance(i, Located) for i in items)
+    dates = {i.doc.doc_id: i.doc.published for i in items if isinstance(i, Located)}
+    assert dates == {
+        "late-night": dt.date(2021, 6, 2),
+        "iso-offset": dt.date(2021, 6, 2),
+        "year-only": None,
+        "year-month": None,
+        "compact": dt.date(2021, 6, 3),
+    }
+    undated = [i for i in items if isinstance(i, Located) and i.doc.published is None]
+    assert all(UNDATED in i.warnings for i in undated)
+    assert [i.doc.published for i in _read(path, published=PUBLISHED) if isinstance(i, Located)][2:4] == [
+        PUBLISHED,
+        PUBLISHED,
+    ]
+
+
+def test_a_doc_id_used_twice_in_one_run_fails_the_second_whatever_the_input(tmp_path: Path) -> None:
+    """JSONL lines and feed entries too, not only files: the second would silently replace the first."""
+    (tmp_path / "a1.txt").write_text(BODY, encoding="utf-8")
+    lines = [{"id": "a1", "text": BODY + " تحديث."}, {"id": "b", "text": BODY}, {"id": "b", "text": BODY + " ثان."}]
+    (tmp_path / "b.jsonl").write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    (tmp_path / "c.xml").write_text(FEED.format(body=BODY).replace("<item>", "<item><guid>b</guid>"), encoding="utf-8")
+    items = _read(tmp_path, published=PUBLISHED)
+    assert [type(i).__name__ for i in items] == ["Located", "ReadFailure", "Located", "ReadFailure", "ReadFailure"]
+    assert [i.where for i in items] == [
+        str(tmp_path / "a1.txt"),
+        f"{tmp_path / 'b.jsonl'}:1",
+        f"{tmp_path / 'b.jsonl'}:2",
+        f"{tmp_path / 'b.jsonl'}:3",
+        f"{tmp_path / 'c.xml'}#1",
+    ]
+    failures = [i for i in items if isinstance(i, ReadFailure)]
+    assert all(isinstance(f.error, BadRecordError) and "duplicate doc_id" in str(f) for f in failures)
+    assert f"already used by {tmp_path / 'b.jsonl'}:2" in str(failures[1])

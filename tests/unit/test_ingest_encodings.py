@@ -137,3 +137,14 @@ def test_extract_with_a_named_encoding_and_a_bad_name(tmp_path: Path) -> None:
     assert events and events[0]["location"]["name"] == "طفس"
     bad = runner.invoke(app, ["extract", str(path), "--encoding", "klingon-8"])
     assert bad.exit_code == 2 and "unknown encoding" in bad.output and "Traceback" not in bad.output
+
+
+def test_multiline_jsonl_in_utf16_is_one_failure_for_the_file(tmp_path: Path) -> None:
+    """Not one "not JSON" failure per line after the first: the whole file is refused once."""
+    path = tmp_path / "in.jsonl"
+    lines = [json.dumps({"doc_id": f"d{i}", "text": REPORT}, ensure_ascii=False) for i in range(3)]
+    for codec in ("utf-16", "utf-32"):
+        path.write_bytes("\n".join(lines).encode(codec))
+        (item,) = read_paths([path])
+        assert isinstance(item, ReadFailure) and isinstance(item.error, EncodingError)
+        assert item.where == str(path) and "must be UTF-8" in str(item)

@@ -127,3 +127,16 @@ def test_directories_recursively_and_bad_files(tmp_path: Path) -> None:
     assert isinstance(fails["bin.dat"], BinaryInputError)
     assert isinstance(fails["latin.txt"], EncodingError)  # four bytes: too little to recognise
     assert "missing.txt" in fails
+
+
+def test_json_files_are_json_lines_and_an_array_is_refused(tmp_path: Path) -> None:
+    """Not one text report made of JSON syntax: ``.json`` holding one object a line is JSONL, and a
+    JSON array is a clear failure."""
+    record = {"id": "j1", "published": "2018-07-05", "text": BODY}
+    (tmp_path / "lines.json").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "array.json").write_text(json.dumps([record], ensure_ascii=False, indent=1), encoding="utf-8")
+    failure, doc = read(tmp_path / "array.json", tmp_path / "lines.json")
+    assert isinstance(failure, ReadFailure) and isinstance(failure.error, BadRecordError)
+    assert "JSON array, not JSON Lines" in str(failure)
+    assert isinstance(doc, RawDocument) and (doc.doc_id, doc.published, doc.text) == ("j1", dt.date(2018, 7, 5), BODY)
+    assert estimate([tmp_path / "lines.json"]) == 1

@@ -241,3 +241,35 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted(db_url: str) -> Non
     assert row["source"].startswith("'")
     assert not any(v.startswith(("=", "+", "@")) for v in row.values())
     assert float(row["latitude"]) == pytest.approx(32.8899)  # numbers are left alone
+
+
+def test_export_through_a_symbolic_link_replaces_its_target_and_keeps_the_link(tmp_path: Path) -> None:
+    target = tmp_path / "shared" / "acled.csv"
+    target.parent.mkdir()
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(target)
+    with atomic_output(link) as out:
+        out.write("new\n")
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert target.read_text(encoding="utf-8") == "new\n"
+    assert [p.name for p in target.parent.iterdir()] == ["acled.csv"]  # the temporary file was beside the target
+
+
+def test_export_into_a_named_pipe_writes_through_it(tmp_path: Path) -> None:
+    """A pipe (like /dev/null or /dev/stdout) is written as it is, not replaced by a regular file."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    with atomic_output(fifo, bom=True) as out:
+        out.write("سطر\n")
+    reader.join(timeout=10)
+    assert received == ["\ufeffسطر\n".encode()]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]

@@ -74,3 +74,42 @@ def test_failed_export_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> N
     with atomic_output(out) as f:
         write_jsonl(iter([{"event_id": "MRS000000000002"}]), f)
     assert out.read_text(encoding="utf-8") == '{"event_id": "MRS000000000002"}\n'
+
+
+def test_another_applications_sqlite_file_is_left_alone(tmp_path: Path) -> None:
+    """A mistyped --db naming another program's SQLite file: Marsad's tables are not added to it."""
+    import sqlite3
+
+    path = tmp_path / "contacts.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE contacts (id INTEGER, name TEXT)")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match=r"not a Marsad database: it holds other tables \(contacts\)"):
+        open_store(str(path))
+    con = sqlite3.connect(path)
+    assert [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["contacts"]
+    con.close()
+
+
+def test_a_schema_revision_this_version_does_not_know_is_one_error(db_url: str) -> None:
+    """A database written by a newer Marsad (or holding another application's alembic_version):
+    a StoreError, not Alembic's traceback, and nothing written."""
+    import sqlalchemy as sa
+
+    open_store(db_url).close()
+    from marsad.store import migrate
+
+    engine = sa.create_engine(migrate.normalize_url(db_url))
+    with engine.begin() as conn:
+        (head,) = conn.execute(sa.text("SELECT version_num FROM alembic_version")).one()
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
+    try:
+        with pytest.raises(StoreError, match="schema revision 'f00dfeed', which this version of Marsad does not know"):
+            open_store(db_url)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "f00dfeed"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head})
+        engine.dispose()

@@ -33,6 +33,7 @@ from marsad.batch import (
     read_text_files,
     run_batch,
 )
+from marsad.cli import PlainCommand
 from marsad.errors import InputError, MarsadError
 from marsad.models import ExtractResult
 from marsad.settings import Settings
@@ -233,15 +234,27 @@ def _progress(outcomes: Iterator[Outcome], total: int | None, console: Console, 
 
 def extract_command(
     files: Annotated[list[Path] | None, typer.Argument(help=FILES_HELP, metavar="FILE", show_default=False)] = None,
-    input_: Annotated[str | None, typer.Option("--input", "-i", help=INPUT_HELP, show_default=False)] = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help=OUTPUT_HELP, show_default=False)] = None,
-    published: Annotated[str | None, typer.Option("--published", help=PUBLISHED_HELP, show_default=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "json",
-    gazetteer: Annotated[Path | None, typer.Option("--gazetteer", help=GAZETTEER_HELP, show_default=False)] = None,
-    bidi: Annotated[str, typer.Option("--bidi", help=BIDI_HELP)] = "auto",
-    models: Annotated[Path | None, typer.Option("--models", help=MODELS_HELP, show_default=False)] = None,
+    input_: Annotated[
+        str | None, typer.Option("--input", "-i", help=INPUT_HELP, show_default=False, metavar="FILE")
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help=OUTPUT_HELP, show_default=False, metavar="FILE")
+    ] = None,
+    published: Annotated[
+        str | None, typer.Option("--published", help=PUBLISHED_HELP, show_default=False, metavar="DATE")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP, metavar="FORMAT")] = "json",
+    gazetteer: Annotated[
+        Path | None, typer.Option("--gazetteer", help=GAZETTEER_HELP, show_default=False, metavar="FILE")
+    ] = None,
+    bidi: Annotated[str, typer.Option("--bidi", help=BIDI_HELP, metavar="MODE")] = "auto",
+    models: Annotated[
+        Path | None, typer.Option("--models", help=MODELS_HELP, show_default=False, metavar="FILE")
+    ] = None,
     rules_only: Annotated[bool, typer.Option("--rules-only", help=RULES_ONLY_HELP)] = False,
-    encoding: Annotated[str | None, typer.Option("--encoding", help=ENCODING_HELP, show_default=False)] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help=ENCODING_HELP, show_default=False, metavar="NAME")
+    ] = None,
 ) -> None:
     """Extract ACLED-style events from Arabic reports: one JSON result per report, in input order.
 
@@ -363,4 +376,4 @@ def _silence_stdout() -> None:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
-    app.command("extract", no_args_is_help=True)(extract_command)
+    app.command("extract", cls=PlainCommand, no_args_is_help=True)(extract_command)

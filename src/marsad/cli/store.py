@@ -125,8 +125,9 @@ def ingest_command(
     from marsad.batch import check_encoding
     from marsad.engine import ExtractorSpec, open_engine
     from marsad.ingest import estimate, read_paths
+    from marsad.ingest.readers import database_files
     from marsad.ingest.run import run
-    from marsad.store import open_store
+    from marsad.store import migrate, open_store
 
     console = Console(stderr=True, soft_wrap=True)
     settings = _settings(db)
@@ -146,6 +147,7 @@ def ingest_command(
         store = open_store(settings.db_url)
     except MarsadError as exc:
         raise _fail(exc) from None
+    skip = database_files(migrate.sqlite_path(migrate.normalize_url(settings.db_url)))  # not reports
     bar = Progress(
         TextColumn("ingest"),
         BarColumn(),
@@ -163,10 +165,10 @@ def ingest_command(
         workers: Any = open_engine(engine, spec, jobs=jobs or os.cpu_count() or 1, scheduler=scheduler)
         started = dt.datetime.now().timestamp()
         with workers, bar:  # workers start before the progress bar's thread
-            task = bar.add_task("ingest", total=estimate(paths) or None)
+            task = bar.add_task("ingest", total=estimate(paths, skip) or None)
             report = run(
                 store,
-                read_paths(paths, settings.max_document_bytes, published=day, encoding=encoding),
+                read_paths(paths, settings.max_document_bytes, published=day, encoding=encoding, skip=skip),
                 workers,
                 batch_size=batch_size,
                 on_item=lambda: bar.advance(task),
@@ -184,6 +186,9 @@ def ingest_command(
         raise typer.Exit(130) from None
     finally:
         store.close()
+    if not (report.added or report.replaced or report.unchanged or report.failed):
+        named = ", ".join(str(p) for p in paths)
+        say(f"warning: no reports found in {named} (hidden files and folders are skipped)")
     undated = f"; {report.undated} without a publication date (events flagged)" if report.undated else ""
     say(
         f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
@@ -402,6 +407,10 @@ def export_command(
         raise _fail(ConfigError(f"--inter must be labels or numbers, not {inter!r}"))
     if flat and fmt != "geojson":
         raise _fail(ConfigError("--flat applies to --format geojson only"))
+    if bom and fmt == "parquet":
+        raise _fail(ConfigError("--bom applies to text formats (acled-csv, jsonl, geojson), not parquet"))
+    if inter != "labels" and (fmt == "jsonl" or (fmt == "geojson" and not flat)):
+        raise _fail(ConfigError("--inter applies to ACLED columns: --format acled-csv, parquet or geojson --flat"))
     if output != "-" and Path(output).is_dir():
         raise _fail(ConfigError(f"--output: {output} is a folder"))
     stats = export.ExportStats()
@@ -409,6 +418,7 @@ def export_command(
     try:
         store, query, settings = _open_query(db, create, country, admin1, since, until, type_, None)
         try:
+            _refuse_the_database_as_output(output, settings.db_url)
             events = store.events(query)
             admin = gazetteer_admin_lookup(settings.gazetteer)
             with export.atomic_output(output, binary=fmt == "parquet", bom=bom) as out:
@@ -426,11 +436,30 @@ def export_command(
         signal.signal(signal.SIGTERM, previous)
     if stats.undated:
         typer.echo(
-            f"{stats.undated} undated events left out (an ACLED row needs a date; --format jsonl keeps them)",
+            f"{_count(stats.undated, 'undated event')} left out "
+            "(an ACLED row needs a date; --format jsonl and geojson keep them)",
             err=True,
         )
     if output != "-":
-        typer.echo(f"{n} events written to {output}", err=True)
+        typer.echo(f"{_count(n, 'event')} written to {output}", err=True)
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 event``, ``2 events``."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _refuse_the_database_as_output(output: str, db_url: str) -> None:
+    """``ConfigError`` when ``--output`` names the SQLite database being exported (a typo that
+    would replace the database with the export)."""
+    from marsad.store import migrate
+
+    path = migrate.sqlite_path(migrate.normalize_url(db_url))
+    if output == "-" or path is None:
+        return
+    with contextlib.suppress(OSError):
+        if os.path.samefile(os.path.realpath(output), path):
+            raise ConfigError(f"--output {output} is the database itself: give another file")
 
 
 def _write(fmt: str, events: Any, out: IO[Any], inter: Any, flat: bool, admin: Any, stats: Any) -> int:

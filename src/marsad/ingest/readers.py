@@ -20,12 +20,14 @@ records are ``marsad.batch``'s (shared with ``marsad extract``).
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import email.utils
 import hashlib
 import html
 import json
 import logging
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -35,7 +37,7 @@ from urllib.parse import urlparse
 
 from marsad import batch
 from marsad.batch import Located, check_doc_id, count_lines, decode_bytes, jsonl_values, parse_published, require_text
-from marsad.errors import BadRecordError, InputError
+from marsad.errors import BadRecordError, EncodingError, InputError
 from marsad.models import RawDocument
 from marsad.settings import DEFAULT_MAX_DOCUMENT_BYTES
 
@@ -95,15 +97,31 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def expand(paths: Sequence[Path]) -> list[Source]:
-    """Files named and files under directories named (recursively, sorted, hidden ones skipped)."""
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+"""Suffixes of the files of one SQLite database (``marsad.sqlite``, ``marsad.sqlite-wal`` …)."""
+
+
+def database_files(path: Path | None) -> frozenset[Path]:
+    """The files of the SQLite database at ``path`` (none for ``None``): not reports, when the
+    database lies in a folder being ingested."""
+    if path is None:
+        return frozenset()
+    real = Path(os.path.realpath(path))
+    return frozenset(real.with_name(real.name + suffix) for suffix in SQLITE_COMPANIONS)
+
+
+def expand(paths: Sequence[Path], skip: frozenset[Path] = frozenset()) -> list[Source]:
+    """Files named and files under directories named (recursively, sorted, hidden ones skipped,
+    and the files in ``skip``, real paths: the database being written)."""
     out: list[Source] = []
     for path in paths:
         if path.is_dir():
             out.extend(
                 Source(p, path)
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and not (skip and Path(os.path.realpath(p)) in skip)
             )
         else:
             out.append(Source(path, path.parent))
@@ -126,8 +144,16 @@ def path_date(path: Path | str) -> dt.date | None:
 
 
 def kind_of(path: Path, head: bytes) -> str:
+    """``jsonl``, ``html``, ``feed`` or ``text``, from the suffix and the first bytes. A ``.json``
+    file is JSON Lines (a JSON array is a ``BadRecordError``: it is not read as a text report)."""
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix == ".json":
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+            raise BadRecordError(
+                "a JSON array, not JSON Lines: give one JSON object a line (jq -c '.[]' FILE > FILE.jsonl)"
+            )
         return "jsonl"
     if suffix in HTML_SUFFIXES:
         return "html"
@@ -139,11 +165,11 @@ def kind_of(path: Path, head: bytes) -> str:
     return "text"
 
 
-def estimate(paths: Sequence[Path]) -> int:
+def estimate(paths: Sequence[Path], skip: frozenset[Path] = frozenset()) -> int:
     """A cheap count of the reports under ``paths`` (for a progress bar)."""
     total = 0
-    for source in expand(paths):
-        lines = count_lines(source.path) if source.path.suffix.lower() in JSONL_SUFFIXES else None
+    for source in expand(paths, skip):
+        lines = count_lines(source.path) if source.path.suffix.lower() in {*JSONL_SUFFIXES, ".json"} else None
         total += 1 if lines is None else lines
     return total
 
@@ -154,45 +180,51 @@ def read_paths(
     *,
     published: dt.date | None = None,
     encoding: str | None = None,
+    skip: frozenset[Path] = frozenset(),
 ) -> Iterator[Item]:
     """Every report under ``paths``, in order. ``published`` dates the documents that have no
     date of their own nor one in their path; ``encoding`` overrides the recognition of text
-    and HTML files (JSONL is always UTF-8; feeds declare theirs)."""
+    and HTML files (JSONL is always UTF-8; feeds declare theirs); files in ``skip`` (real paths,
+    ``database_files``) found under a directory are not read."""
     seen: dict[str, str] = {}
-    for source in expand(paths):
-        path = source.path
-        dating = _Dating(path_date(path), published)
-        try:
-            if not path.exists():
-                raise InputError("no such file or directory")
-            with path.open("rb") as f:
-                head = f.read(1024)
-            kind = kind_of(path, head)
-            if kind == "jsonl":
-                yield from read_jsonl(path, max_bytes, dating)
-                continue
-            if kind == "feed":  # one file, many reports: the per-report size limit does not apply
-                yield from read_feed(path.read_bytes(), str(path), dating)
-                continue
-            data = batch.read_file_bytes(path, max_bytes)
-            if kind == "html":
-                located = read_html_bytes(data, str(path), source.doc_id, dating, max_bytes, encoding)
-            else:
-                located = read_text_bytes(data, str(path), source.doc_id, dating, max_bytes, encoding)
-        except InputError as exc:
-            yield ReadFailure(str(path), exc)
-            continue
-        except OSError as exc:
-            yield ReadFailure(str(path), InputError(exc.strerror or str(exc)))
-            continue
-        doc_id = located.doc.doc_id
-        if doc_id in seen:
-            yield ReadFailure(
-                str(path), BadRecordError(f"duplicate doc_id {doc_id!r} (already used by {seen[doc_id]})")
-            )
-            continue
-        seen[doc_id] = str(path)
-        yield located
+    for source in expand(paths, skip):
+        for item in _read_source(source, max_bytes, published, encoding):
+            if isinstance(item, Located):
+                doc_id = item.doc.doc_id
+                if doc_id in seen:  # one run, one document per id: a second would silently replace the first
+                    item = ReadFailure(
+                        item.where, BadRecordError(f"duplicate doc_id {doc_id!r} (already used by {seen[doc_id]})")
+                    )
+                else:
+                    seen[doc_id] = item.where
+            yield item
+
+
+def _read_source(source: Source, max_bytes: int, published: dt.date | None, encoding: str | None) -> Iterator[Item]:
+    """The reports of one file: one, or one per JSONL line or feed entry."""
+    path = source.path
+    dating = _Dating(path_date(path), published)
+    try:
+        if not path.exists():
+            raise InputError("no such file or directory")
+        with path.open("rb") as f:
+            head = f.read(1024)
+        kind = kind_of(path, head)
+        if kind == "jsonl":
+            yield from read_jsonl(path, max_bytes, dating)
+            return
+        if kind == "feed":  # one file, many reports: the per-report size limit does not apply
+            yield from read_feed(path.read_bytes(), str(path), dating)
+            return
+        data = batch.read_file_bytes(path, max_bytes)
+        if kind == "html":
+            yield read_html_bytes(data, str(path), source.doc_id, dating, max_bytes, encoding)
+        else:
+            yield read_text_bytes(data, str(path), source.doc_id, dating, max_bytes, encoding)
+    except InputError as exc:
+        yield ReadFailure(str(path), exc)
+    except OSError as exc:
+        yield ReadFailure(str(path), InputError(exc.strerror or str(exc)))
 
 
 def _content_id(text: str) -> str:
@@ -231,11 +263,19 @@ def record_to_document(obj: Any, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) ->
     return batch.record_to_document(obj, max_bytes=max_bytes, id_fields=("doc_id", "id"), default_id=_content_id)
 
 
+_NOT_UTF8_JSONL = "UTF-16 or UTF-32, not UTF-8: JSONL files must be UTF-8 (convert the file, e.g. with iconv)"
+
+
 def read_jsonl(
     path: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES, dating: _Dating | None = None
 ) -> Iterator[Item]:
     dating = dating or _Dating(None, None)
     with path.open("rb") as f:
+        if f.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # UTF-32 LE starts so too
+            # one failure for the file, not one per line (each line's bytes are garbage as UTF-8)
+            yield ReadFailure(str(path), EncodingError(_NOT_UTF8_JSONL))
+            return
+        f.seek(0)
         for lineno, obj in jsonl_values(f, max_bytes):
             where = f"{path}:{lineno}"
             if isinstance(obj, InputError):
@@ -444,6 +484,29 @@ def read_feed(data: bytes, where: str = "", dating: _Dating | None = None) -> It
         yield Located(f"{where}#{i}", doc, notes)
 
 
+_PARTIAL_DATE = re.compile(r"^\s*\d{4}(?:-\d{1,2})?\s*$")
+
+
+def entry_date(entry: Any) -> dt.date | None:
+    """A feed entry's publication date (else its update date) as the outlet wrote it: the day in
+    the entry's own time zone (``Wed, 02 Jun 2021 01:00:00 +0300`` is 2 June, where feedparser's
+    UTC reading says 1 June), and ``None`` for a bare year or year and month (``2021``, which
+    feedparser reads as 1 January)."""
+    for key in ("published", "updated"):
+        raw = dict.get(entry, key)  # not entry.get: feedparser maps a missing "updated" to "published", warning
+        if not isinstance(raw, str) or not raw.strip():
+            continue
+        if _PARTIAL_DATE.match(raw):
+            continue
+        found = parse_page_date(raw.strip())
+        if found is not None:
+            return found
+        stamp = dict.get(entry, f"{key}_parsed")  # the formats only feedparser reads
+        if stamp:
+            return dt.date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
+    return None
+
+
 def _entry_document(entry: Any, outlet: str | None) -> RawDocument:
     body = ""
     if entry.get("content"):
@@ -453,8 +516,7 @@ def _entry_document(entry: Any, outlet: str | None) -> RawDocument:
     require_text(body)
     if "\x00" in body:
         raise BadRecordError("the entry holds NUL characters")
-    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-    published = dt.date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday) if stamp else None
+    published = entry_date(entry)
     link = entry.get("link")
     doc_id = check_doc_id(str(entry.get("id") or link or "feed-" + text_hash(body)[:16]))
     host = urlparse(link).hostname if link else None

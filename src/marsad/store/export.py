@@ -50,14 +50,21 @@ def atomic_output(target: str | Path, *, binary: bool = False, bom: bool = False
 
     Text is UTF-8 (with a byte-order mark when ``bom``), newlines as written. The temporary file
     (``.NAME.XXXX.tmp`` beside the target) is removed on any error; the new file keeps the old
-    one's permissions."""
+    one's permissions. A symbolic link is followed: the file it points to is replaced, the link
+    kept. A target that is not a regular file (``/dev/null``, ``/dev/stdout``, a named pipe) is
+    written in place, as stdout is: renaming over it would replace the device or pipe with a file."""
     if str(target) == "-":
         with _stdout(binary, bom) as out:
             yield out
         return
-    path = Path(target)
-    if path.is_dir():
-        raise ConfigError(f"{path} is a folder, not a file")
+    given = Path(target)
+    if given.is_dir():
+        raise ConfigError(f"{target} is a folder, not a file")
+    if given.exists() and not given.is_file():
+        with _in_place(given, binary, bom) as out:
+            yield out
+        return
+    path = Path(os.path.realpath(given))
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
@@ -78,6 +85,19 @@ def atomic_output(target: str | Path, *, binary: bool = False, bom: bool = False
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def _in_place(path: Path, binary: bool, bom: bool) -> Iterator[IO[Any]]:
+    """A device or named pipe, written as it is (no temporary file, no rename)."""
+    with open(path, "wb") as raw:
+        if binary:
+            yield raw
+            return
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig" if bom else "utf-8", newline="")
+        yield text
+        text.flush()
+        text.detach()
 
 
 @contextlib.contextmanager

@@ -104,10 +104,12 @@ def upgrade(engine: sa.Engine) -> None:
     """Run the pending migrations on ``engine`` (nothing when it is already at head)."""
     from alembic import command
     from alembic.runtime.migration import MigrationContext
+    from alembic.util.exc import CommandError
 
     head = head_revision()
     if current_revision(engine) == head:
         return
+    current = None
     try:
         with engine.begin() as conn:
             lock_for_writing(conn)
@@ -120,6 +122,12 @@ def upgrade(engine: sa.Engine) -> None:
             command.upgrade(cfg, "head")
     except sa.exc.SQLAlchemyError as exc:
         raise StoreError(f"cannot migrate the database: {first_line(exc)}") from exc
+    except CommandError as exc:  # a revision the scripts do not know: nothing was migrated
+        raise StoreError(
+            f"the database is at schema revision {current!r}, which this version of Marsad does not know: "
+            "it was written by a newer Marsad (upgrade marsad), or its alembic_version table is another "
+            "application's; nothing was written to it"
+        ) from exc
 
 
 def first_line(exc: BaseException) -> str:

@@ -100,13 +100,34 @@ def open_store(db: str, *, create: bool = True, readonly: bool = False) -> SqlSt
     except sa.exc.SQLAlchemyError as exc:
         engine.dispose()
         raise StoreError(f"cannot open database {_safe(url)}: {migrate.first_line(exc)}") from exc
-    if not create and migrate.current_revision(engine) is None:
+    revision = migrate.current_revision(engine)
+    if not create and revision is None:
         engine.dispose()
         raise StoreError(f"{_safe(url)} holds no Marsad tables: `marsad ingest` creates them (or pass --create)")
+    if revision is None and path is not None:
+        _refuse_foreign_sqlite(engine, path)
     if readonly and migrate.current_revision(engine) == migrate.head_revision():
         return SqlStore(engine, writable=False)
     migrate.upgrade(engine)
     return SqlStore(engine)
+
+
+def _refuse_foreign_sqlite(engine: sa.Engine, path: Path) -> None:
+    """``StoreError`` for a SQLite file that holds another application's tables and none of
+    Marsad's (a mistyped ``--db``): Marsad's tables are not added to it."""
+    try:
+        with engine.connect() as conn:
+            tables = sorted(sa.inspect(conn).get_table_names())
+    except sa.exc.SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(f"cannot read the database: {migrate.first_line(exc)}") from exc
+    if tables:
+        engine.dispose()
+        shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+        raise StoreError(
+            f"{path} is not a Marsad database: it holds other tables ({shown}) and none of Marsad's; "
+            "nothing was written to it (give a new file or a Marsad database as --db)"
+        )
 
 
 def _engine(url: str, path: Path | None) -> sa.Engine:
