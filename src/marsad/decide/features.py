@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from marsad.extract.assemble import Mention, Spans
 from marsad.extract.incidents import EVENT_TYPE_NAMES, Site
-from marsad.geo.resolve import Resolution
 from marsad.lang.lexicon import Cue, Trigger
 from marsad.models import EVENT_TYPES, Document
 from marsad.text.normalize import name_key
@@ -235,13 +234,13 @@ def site_facts(ctx: Context, site: Site) -> SiteFacts:
         for o in occ
     )
     here = [ctx.triggers[j] for j in sorted(j for k in sents for j in ctx.triggers_by_sent.get(k, ()))]
+    places = sorted(o.toponym.token_index for o in occ)
     nearest = _FAR
     before = False
     for tok, _ in here:
-        for o in occ:
-            d = abs(tok - o.toponym.token_index)
-            if d < nearest:
-                nearest, before = d, tok < o.toponym.token_index
+        d, i = _closest(places, tok)
+        if d < nearest:
+            nearest, before = d, tok < i
     cands = site.candidates
     all_f = {x.split(":")[0] for x in set.intersection(*(m.flags for m in cands))} if cands else set()
     any_f = {x.split(":")[0] for m in cands for x in m.flags}
@@ -260,26 +259,41 @@ def site_facts(ctx: Context, site: Site) -> SiteFacts:
         *(kind == k for k in _KINDS), *(t.relation == r for r in _RELATIONS),
         *(f in all_f for f in _FLAGS), *(f in any_f for f in _FLAGS),
     ]  # fmt: skip
-    return SiteFacts([float(x) for x in v], sents, first, _nearest_by_type(doc, here, occ))
+    return SiteFacts([float(x) for x in v], sents, first, _nearest_by_type(doc, here, places))
+
+
+def _closest(places: list[int], tok: int) -> tuple[float, int]:
+    """The distance from token ``tok`` to the nearest of ``places`` (sorted token indices, not
+    empty) and that place's token; of two at the same distance, the one before. A bisection, so a
+    report that names one place in every sentence stays linear."""
+    k = bisect_left(places, tok)
+    if k == len(places) or (k > 0 and tok - places[k - 1] <= places[k] - tok):
+        return float(tok - places[k - 1]), places[k - 1]
+    return float(places[k] - tok), places[k]
 
 
 def _nearest_by_type(
-    doc: Document, here: list[tuple[int, str]], occ: Sequence[Resolution]
+    doc: Document, here: list[tuple[int, str]], places: list[int]
 ) -> dict[str, tuple[float, float, float, float]]:
+    """Per event type: the distance from the nearest of its triggers in ``here`` (in token order) to
+    the nearest occurrence of the place (``places``: sorted token indices), whether the trigger
+    stands before it, whether no clause break lies between them, and the distance from the place to
+    the nearest trigger after it."""
     out: dict[str, tuple[float, float, float, float]] = {}
+    if not places:
+        return out
     for tok, ty in here:
-        for o in occ:
-            i = o.toponym.token_index
-            d = float(abs(tok - i))
-            old = out.get(ty, (_FAR, 0.0, 0.0, _FAR))
-            after = min(old[3], d) if tok > i else old[3]
-            if d < old[0]:
-                lo, hi = sorted((tok, i))
-                between = doc.text[doc.tokens[lo].end : doc.tokens[hi].start]
-                clause = not (_CLAUSE_BREAK & set(between))
-                out[ty] = (d, float(tok < i), float(clause), after)
-            else:
-                out[ty] = (old[0], old[1], old[2], after)
+        d, i = _closest(places, tok)
+        k = bisect_left(places, tok)  # the places before the trigger: the trigger comes after them
+        old = out.get(ty, (_FAR, 0.0, 0.0, _FAR))
+        after = min(old[3], float(tok - places[k - 1])) if k > 0 else old[3]
+        if d < old[0]:
+            lo, hi = sorted((tok, i))
+            between = doc.text[doc.tokens[lo].end : doc.tokens[hi].start]
+            clause = not (_CLAUSE_BREAK & set(between))
+            out[ty] = (d, float(tok < i), float(clause), after)
+        else:
+            out[ty] = (old[0], old[1], old[2], after)
     return out
 
 

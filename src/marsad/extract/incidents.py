@@ -141,9 +141,10 @@ def build(site: Site, event_type: str, sub_event_type: str, pool: Sequence[Menti
     base_pool = own or list(site.candidates) or list(pool)
     if not base_pool:
         return _bare(site, sub_event_type, doc)
+    first = site.first_token  # once: it scans the site's occurrences
     base = min(
         base_pool,
-        key=lambda m: (bool(m.flags), m.sub_event_type != sub_event_type, abs(m.trigger_first - site.first_token)),
+        key=lambda m: (bool(m.flags), m.sub_event_type != sub_event_type, abs(m.trigger_first - first)),
     )
     out = Mention(
         sub_event_type=sub_event_type,
@@ -169,14 +170,21 @@ def build(site: Site, event_type: str, sub_event_type: str, pool: Sequence[Menti
         sentence=base.sentence,
         trigger_cls=base.trigger_cls,
     )
+    have_evidence, have_quantities = set(out.evidence), set(out.quantities)  # sets: a long report may join thousands
     for m in own:
         if m is base:
             continue
-        out.evidence.extend(e for e in m.evidence if e not in out.evidence)
+        for e in m.evidence:
+            if e not in have_evidence:
+                have_evidence.add(e)
+                out.evidence.append(e)
         if not m.flags:
             lowest_toll(out, m)
             out.injured = _lowest(out.injured, m.injured)
-        out.quantities.extend(q for q in m.quantities if q not in out.quantities)
+        for q in m.quantities:
+            if q not in have_quantities:
+                have_quantities.add(q)
+                out.quantities.append(q)
         if out.actor1 is None and m.actor1 is not None:
             out.actor1, out.assoc1 = m.actor1, m.assoc1
         if out.actor2 is None:
