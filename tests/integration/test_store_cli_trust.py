@@ -436,7 +436,14 @@ def test_filters_return_the_right_rows(filled: Path, args: list[str], count: int
 # -- help --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", [[], ["ingest"], ["events"], ["export"], ["extract"]])
+COMMANDS = [
+    *([c] for c in "ingest events export extract geocode train eval watch poll alerts import imported serve".split()),
+    *(["gazetteer", c] for c in ("build", "info")),
+    *(["users", c] for c in ("add", "list", "remove", "passwd", "token")),
+]
+
+
+@pytest.mark.parametrize("args", [[], *COMMANDS])
 def test_help_has_no_type_labels_nor_missing_files(args: list[str]) -> None:
     done = marsad(*args, "--help", environ={**env(), "COLUMNS": "200"})
     assert done.returncode == 0, done.stderr

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from marsad.cli import PlainCommand
 from marsad.errors import MarsadError
 from marsad.geo.resolve import Resolution
 from marsad.models import RawDocument
@@ -26,7 +27,7 @@ def _fail(exc: MarsadError) -> typer.Exit:
     return typer.Exit(1)
 
 
-@gazetteer_app.command("build")
+@gazetteer_app.command("build", cls=PlainCommand)
 def build_command(
     source_dir: Annotated[
         Path | None,
@@ -71,7 +72,7 @@ def build_command(
     )
 
 
-@gazetteer_app.command("info")
+@gazetteer_app.command("info", cls=PlainCommand)
 def info_command(
     gazetteer: Annotated[
         Path | None, typer.Option("--gazetteer", help="Gazetteer file (default: the packaged one).")
@@ -289,5 +290,5 @@ def _geocode_batch(input_: str, output: str | None, gazetteer: Path | None, coun
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
-    app.command("geocode")(_geocode)
+    app.command("geocode", cls=PlainCommand)(_geocode)
     app.add_typer(gazetteer_app, name="gazetteer")

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from marsad.cli import PlainCommand
 from marsad.errors import MarsadError
 
 EVAL_DIR_HELP = (
@@ -133,5 +134,5 @@ def eval_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("train")(train_command)
-    app.command("eval")(eval_command)
+    app.command("train", cls=PlainCommand)(train_command)
+    app.command("eval", cls=PlainCommand)(eval_command)
