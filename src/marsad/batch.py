@@ -345,12 +345,16 @@ def read_text_files(
 
 
 def parse_published(value: Any) -> dt.date | None:
-    """``"2018-07-05"`` (or a timestamp starting so) to a date; null / ``""`` to None; else ``ValueError``."""
+    """``"2018-07-05"`` or an ISO 8601 timestamp (``2018-07-05T09:30:00+03:00``: the day as written,
+    not converted to UTC) to a date; null / ``""`` to None; anything else ``ValueError``."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
         raise ValueError(value)
-    return dt.date.fromisoformat(value.strip()[:10])
+    text = value.strip()
+    if len(text) <= 10:
+        return dt.date.fromisoformat(text)
+    return dt.datetime.fromisoformat(text).date()  # the whole timestamp must parse
 
 
 def record_to_document(
@@ -369,12 +373,12 @@ def record_to_document(
     ``published`` takes ``default_published`` (None: the pipeline warns that the date is missing).
     """
     if not isinstance(obj, dict):
-        raise BadRecordError(f"not a JSON object but a JSON {type(obj).__name__}")
+        raise BadRecordError(f"not a JSON object but a JSON {json_type(obj)}")
     if "text" not in obj:
         raise BadRecordError('no "text" field')
     text = obj["text"]
     if not isinstance(text, str):
-        raise BadRecordError(f'"text" is not a string but {type(text).__name__}')
+        raise BadRecordError(f'"text" is not a string but a JSON {json_type(text)}')
     if len(text) > max_bytes or len(_utf8(text, "text")) > max_bytes:
         raise DocumentTooLargeError(f'"text" is over the limit of {max_bytes:,} bytes; refused, not truncated')
     if "\x00" in text:
@@ -382,16 +386,27 @@ def record_to_document(
     require_text(text, '"text" is empty')
     raw_id = next((obj[k] for k in id_fields if k in obj), None)
     if raw_id is not None and (not isinstance(raw_id, str | int) or isinstance(raw_id, bool)):
-        raise BadRecordError(f'"doc_id" is not a string but {type(raw_id).__name__}')
+        raise BadRecordError(f'"doc_id" is not a string but a JSON {json_type(raw_id)}')
     doc_id = check_doc_id(str(raw_id).strip()) if raw_id is not None else ""
     if not doc_id:
         doc_id = default_id(text) if default_id is not None else f"line-{lineno}"
     try:
         published = parse_published(obj.get("published")) or default_published
     except ValueError as exc:
-        raise BadRecordError(f'"published" is not a YYYY-MM-DD date: {obj.get("published")!r}') from exc
+        raise BadRecordError(f'"published" is not a date (YYYY-MM-DD or ISO 8601): {obj.get("published")!r}') from exc
     meta = {k: _meta_field(obj, k) for k in ("title", "url", "outlet")}
     return RawDocument(doc_id=doc_id, text=text, published=published, **meta)
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a decoded value's type, for messages (``null``, not ``NoneType``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return {dict: "object", list: "array", str: "string"}.get(type(value), type(value).__name__)
 
 
 def _utf8(value: str, field: str) -> bytes:
@@ -414,12 +429,14 @@ def _meta_field(obj: dict[str, Any], key: str) -> str | None:
 
 def check_doc_id(doc_id: str) -> str:
     """``doc_id`` itself, or ``BadRecordError`` when it holds a control character (NUL, a line
-    break …) or is not valid Unicode: such an id cannot be stored on every database, nor printed on
-    one line."""
+    break …), a Unicode line or paragraph separator (U+2028, U+2029) or is not valid Unicode: such
+    an id cannot be stored on every database, nor printed on one line."""
     _utf8(doc_id, "doc_id")
     for ch in doc_id:
-        if unicodedata.category(ch) == "Cc":
-            raise BadRecordError(f"doc_id {doc_id[:60]!r} holds a control character (U+{ord(ch):04X})")
+        kind = unicodedata.category(ch)
+        if kind in ("Cc", "Zl", "Zp"):
+            what = "control character" if kind == "Cc" else "line separator"
+            raise BadRecordError(f"doc_id {doc_id[:60]!r} holds a {what} (U+{ord(ch):04X})")
     if len(doc_id) > 512:
         raise BadRecordError(f"doc_id is longer than 512 characters ({len(doc_id)})")
     return doc_id
@@ -472,7 +489,8 @@ def _decode_line(line: bytes, lineno: int) -> Any:
     except UnicodeDecodeError as exc:
         raise EncodingError(f"not valid UTF-8 (bad byte at offset {exc.start}); JSONL lines must be UTF-8") from exc
     except json.JSONDecodeError as exc:
-        raise BadRecordError(f"not JSON ({exc.msg} at column {exc.colno})") from exc
+        # json's messages may end with "at" ("Invalid control character at"): one "at" before the column
+        raise BadRecordError(f"not JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})") from exc
     except RecursionError as exc:  # a backstop: json_depth should have refused the line
         raise BadRecordError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from exc
 

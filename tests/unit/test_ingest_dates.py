@@ -96,7 +96,11 @@ def test_two_files_with_one_doc_id_the_second_fails(tmp_path: Path) -> None:
         ({"doc_id": "a\nb", "text": BODY}, "control character (U+000A)"),
         ({"doc_id": "a", "text": BODY, "title": "x\u0000"}, '"title" holds a NUL'),
         ({"doc_id": "a", "text": BODY + "\ud800"}, "not valid Unicode"),
-        ({"doc_id": True, "text": BODY}, "not a string"),
+        ({"doc_id": True, "text": BODY}, "not a string but a JSON boolean"),
+        ({"doc_id": "a\u2028b", "text": BODY}, "line separator (U+2028)"),
+        ({"doc_id": "a", "text": None}, '"text" is not a string but a JSON null'),
+        ({"doc_id": "a", "text": BODY, "published": "2021-06-02garbage"}, '"published" is not a date'),
+        ({"doc_id": "a", "text": BODY, "published": "2021-06-02T25:00"}, '"published" is not a date'),
     ],
 )
 def test_bad_ids_and_fields_fail_their_line_only(tmp_path: Path, record: dict[str, object], message: str) -> None:
@@ -170,3 +174,23 @@ def test_a_doc_id_used_twice_in_one_run_fails_the_second_whatever_the_input(tmp_
     failures = [i for i in items if isinstance(i, ReadFailure)]
     assert all(isinstance(f.error, BadRecordError) and "duplicate doc_id" in str(f) for f in failures)
     assert f"already used by {tmp_path / 'b.jsonl'}:2" in str(failures[1])
+
+
+def test_a_jsonl_timestamp_gives_the_day_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    rows = [
+        {"doc_id": "local", "text": BODY, "published": "2021-06-02T01:30:00+03:00"},  # 1 June in UTC
+        {"doc_id": "plain", "text": BODY, "published": " 2021-06-03 "},
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert [(x.doc.doc_id, x.doc.published) for x in _read(path) if isinstance(x, Located)] == [
+        ("local", dt.date(2021, 6, 2)),
+        ("plain", dt.date(2021, 6, 3)),
+    ]
+
+
+def test_a_broken_json_line_names_its_column_once(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes('{"text": "قصف على درعا", "published": "2021-0\n'.encode())
+    (failure,) = _read(path)
+    assert isinstance(failure, ReadFailure) and "at at" not in str(failure) and "at column" in str(failure)
