@@ -305,6 +305,37 @@ def test_interrupted_export_leaves_the_old_file_intact(tmp_path: Path, sig: sign
         assert b"Traceback" not in err
 
 
+def test_parquet_is_not_written_to_a_terminal(filled: Path) -> None:
+    import pty
+
+    leader, follower = pty.openpty()  # stdout is a terminal, as when nothing is redirected
+    try:
+        done = subprocess.run(
+            command("export", "--format", "parquet", "--db", str(filled)),
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env(),
+            timeout=180,
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 2 and "parquet is binary" in done.stderr and "Traceback" not in done.stderr
+    piped = subprocess.run(
+        command("export", "--format", "parquet", "--db", str(filled)), capture_output=True, env=env()
+    )
+    assert piped.returncode == 0 and piped.stdout.startswith(b"PAR1")  # to a pipe it streams
+
+
+def test_ingest_summary_counts_in_words(tmp_path: Path) -> None:
+    src = tmp_path / "one.jsonl"
+    src.write_text(json.dumps({"doc_id": "one", "text": "قصف على مدينة صيدا.", "published": "2024-03-12"}) + "\n")
+    done = marsad("ingest", str(src), "--db", str(tmp_path / "one.sqlite"), *FAKE)
+    assert done.returncode == 0, done.stderr
+    assert "; 1 mention; 1 merged event in " in done.stderr.strip().splitlines()[-1]
+
+
 def test_complete_export_replaces_the_file_keeping_its_permissions(filled: Path, tmp_path: Path) -> None:
     out = tmp_path / "events.csv"
     out.write_text("old\n", encoding="utf-8")
@@ -437,7 +468,8 @@ def test_filters_return_the_right_rows(filled: Path, args: list[str], count: int
 
 
 COMMANDS = [
-    *([c] for c in "ingest events export extract geocode train eval watch poll alerts import imported serve".split()),
+    *([c] for c in ("ingest", "events", "export", "extract", "geocode", "train", "eval", "watch", "poll")),
+    *([c] for c in ("alerts", "import", "imported", "serve")),
     *(["gazetteer", c] for c in ("build", "info")),
     *(["users", c] for c in ("add", "list", "remove", "passwd", "token")),
 ]

@@ -192,8 +192,8 @@ def ingest_command(
     undated = f"; {report.undated} without a publication date (events flagged)" if report.undated else ""
     say(
         f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
-        f"{report.failed} failed; {report.mentions} mentions{undated}; "
-        f"{merged} merged events in {_shown(settings.db_url)}"
+        f"{report.failed} failed; {_count(report.mentions, 'mention')}{undated}; "
+        f"{_count(merged, 'merged event')} in {_shown(settings.db_url)}"
     )
     if report.failed:
         raise typer.Exit(1)
@@ -413,6 +413,8 @@ def export_command(
         raise _fail(ConfigError("--inter applies to ACLED columns: --format acled-csv, parquet or geojson --flat"))
     if output != "-" and Path(output).is_dir():
         raise _fail(ConfigError(f"--output: {output} is a folder"))
+    if output == "-" and fmt == "parquet" and sys.stdout.isatty():
+        raise _fail(ConfigError("parquet is binary: give --output FILE, or redirect stdout to a file or a pipe"))
     stats = export.ExportStats()
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
