@@ -76,6 +76,16 @@ def test_direction_makes_the_relation_near(places) -> None:  # type: ignore[no-u
     assert (t.name, t.key, t.cue, t.relation, t.precision) == ("بصرى الشام", "بصري شام", "مدينه", "near", 2)
 
 
+def test_a_name_ending_in_a_direction_before_another_place_is_split(places) -> None:  # type: ignore[no-untyped-def]
+    found = places("قصفت طائرات حربية مدينة الباب شرقي حلب صباح اليوم")
+    assert [(t.name, t.relation) for t in found] == [("الباب", "in"), ("حلب", "near")]  # not a quarter "Bab Sharqi"
+
+
+def test_a_name_ending_in_a_direction_inside_a_list_is_kept(places) -> None:  # type: ignore[no-untyped-def]
+    names = [t.name for t in places("استهدفت الغارات قرى الهبيط ودير شرقي وكفرسجنة")]
+    assert "دير شرقي" in names
+
+
 def test_outskirts_make_the_relation_near(places) -> None:  # type: ignore[no-untyped-def]
     assert _summary(places("قصف في محيط مدينة درعا")) == [("درعا", "مدينه", "near")]
 

@@ -187,6 +187,24 @@ class _Recogniser:
                     break
         return best
 
+    def _direction_split(self, i: int, gm: tuple[int, int]) -> tuple[int, int]:
+        """A name whose last word is a direction with another place right after it is read as the
+        shorter name and a direction: "الباب شرقي حلب" is al-Bab east of Aleppo, not a quarter
+        called Bab Sharqi, when "الباب" is itself a name."""
+        end, clitic = gm
+        last = end - 1
+        if (
+            end - i < 2
+            or last not in self.direction_start
+            or end >= len(self.keys)
+            or not self._same_sentence(last, end)
+        ):
+            return gm
+        after = self._gaz_match(end)
+        if after is None or after[1] != 0:
+            return gm  # "ودير شرقي والتمانعة": a list goes on, no "east of" a place with a clitic
+        return (last, clitic) if self.gaz.has(self._key(i, last, clitic)) else gm
+
     def _same_sentence(self, a: int, b: int) -> bool:
         return a == b or self.sent[a] == self.sent[b]
 
@@ -248,6 +266,8 @@ class _Recogniser:
             # after a definite one ("القضاء على" is "eliminating", not the district of Ali)
             bare = cued and cue is not None and self._bare_cue(cue[2], i)
             gm = self._gaz_match(i, bare)
+            if gm is not None:
+                gm = self._direction_split(i, gm)
             # quarters are named after common words (حي العربي، أحياء الزراعي والمهندسين)
             quarter = (cued and cue is not None and cue[1] in self.w["quarter_cue"]) or (
                 continues and list_state is not None and list_state[1] in self.w["quarter_cue"]
