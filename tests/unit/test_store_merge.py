@@ -218,6 +218,21 @@ def test_merged_record_keeps_lowest_toll_and_range() -> None:
     assert rec["date"] == "2018-07-05"
 
 
+def test_an_actor_is_main_or_associate_never_both() -> None:
+    regime = {"name": "قوات النظام", "canonical": "Military Forces of Syria", "inter": 1, "country": "SY"}
+    militia = {"name": "ميليشيات موالية", "canonical": "Pro-Government Militia (Syria)", "inter": 3, "country": "SY"}
+    rebels = {"name": "فصائل المعارضة", "canonical": "Opposition Rebels (Syria)", "inter": 2, "country": "SY"}
+    # one report: the regime with militias against rebels...
+    first = {**ev(sub="armed_clash"), "actor1": regime, "assoc_actors1": [militia], "actor2": rebels}
+    # ...another that also lists the rebels among the regime's associates (a misread list)
+    second = {**ev(sub="armed_clash"), "actor1": regime, "assoc_actors1": [rebels, militia], "actor2": rebels}
+    events = [first, second]
+    rec = merge.merged_record(events, [view(d, e) for d, e in zip("ab", events, strict=True)])
+    assert rec["actor1"]["canonical"] == "Military Forces of Syria"
+    assert rec["actor2"]["canonical"] == "Opposition Rebels (Syria)"
+    assert [a["canonical"] for a in rec["assoc_actors1"]] == ["Pro-Government Militia (Syria)"]
+
+
 def test_merged_record_is_order_independent() -> None:
     events = [ev(date="2018-07-06", fatalities=3), ev(prec=2, gid=None, fatalities=4), ev(date="2018-07-05")]
     views = [view(d, e) for d, e in zip("abc", events, strict=True)]

@@ -71,3 +71,16 @@ def test_one_actor_is_not_both_sides() -> None:
     rec = merged(mention(1, same), mention(1, same), mention(1, "Civilians (Syria)"))
     assert rec["actor1"]["canonical"] == same and rec["actor2"]["canonical"] == "Civilians (Syria)"
     assert merged(mention(1, same))["actor2"] is None
+
+
+def test_an_extracted_events_associates_leave_out_its_main_actors() -> None:
+    from types import SimpleNamespace
+
+    from marsad.extract.code import associates
+    from marsad.models import Actor
+
+    regime = Actor("قوات النظام", "Military Forces of Syria", 1, "SY")
+    militia = Actor("ميليشيات موالية", "Pro-Government Militia (Syria)", 3, "SY")
+    rebels = Actor("فصائل المعارضة", "Opposition Rebels (Syria)", 2, "SY")
+    mention = SimpleNamespace(actor1=regime, actor2=rebels, assoc1=(militia, rebels, regime))
+    assert associates(mention) == (militia,)  # type: ignore[arg-type]

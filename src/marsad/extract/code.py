@@ -151,7 +151,7 @@ def to_event(m: Mention) -> Event:
         location=location,
         actor1=m.actor1,
         actor2=m.actor2,
-        assoc_actors1=m.assoc1,
+        assoc_actors1=associates(m),
         fatalities=m.fatalities,
         injured=m.injured,
         quantities=tuple(_dedupe(m.quantities)),
@@ -180,6 +180,13 @@ def _dedupe(qs: list[Quantity]) -> list[Quantity]:
     return out
 
 
+def associates(m: Mention) -> tuple[Actor, ...]:
+    """Actor 1's associates, without the event's main actors: one actor stands in one place (a list
+    read as allies can name the opponent too)."""
+    mains = {a.canonical for a in (m.actor1, m.actor2) if a is not None}
+    return tuple(a for a in m.assoc1 if a.canonical not in mains)
+
+
 def notes(m: Mention, location: Location) -> str:
     """One English sentence in ACLED's style."""
     place = location.name_en or location.name
@@ -187,8 +194,9 @@ def notes(m: Mention, location: Location) -> str:
         place = f"{place} ({location.admin1})"
     when = f"On {m.date.day} {m.date.strftime('%B %Y')}, " if m.date else ""
     a1 = _name(m.actor1) or "unidentified actors"
-    if m.assoc1:
-        a1 += ", with " + " and ".join(a.canonical for a in m.assoc1) + ","
+    assoc = associates(m)
+    if assoc:
+        a1 += ", with " + " and ".join(a.canonical for a in assoc) + ","
     a2 = _name(m.actor2) or "unidentified actors"
     verb = _VERBS[m.sub_event_type].format(place=place, a2=a2)
     if m.sub_event_type == "armed_clash":

@@ -348,11 +348,16 @@ FLAG_UNDATED_REPORTS = "no_publication_date"
 not resolved against one, and relative dates in the reports stay unresolved."""
 
 
-def _union(events: Sequence[Mapping[str, Any]], key: str, ident: str) -> list[dict[str, Any]]:
+def _union(
+    events: Sequence[Mapping[str, Any]], key: str, ident: str, exclude: Sequence[Any] = ()
+) -> list[dict[str, Any]]:
+    """The items of ``key`` over all ``events``, once each by ``ident``, leaving out ``exclude``."""
     seen: dict[str, dict[str, Any]] = {}
     for e in events:
         for item in e.get(key) or []:
             seen.setdefault(str(item.get(ident)), dict(item))
+    for gone in exclude:
+        seen.pop(str(gone), None)
     return [seen[k] for k in sorted(seen)]
 
 
@@ -379,6 +384,9 @@ def merged_record(
         (q.get("what"), q.get("value"), q.get("qualifier")): dict(q) for e in events for q in e.get("quantities") or []
     }
     actor1 = _actor(events, "actor1")
+    actor2 = _actor(events, "actor2", (actor1 or {}).get("canonical"))
+    # one report's associate can be another's main actor: an actor stands in one place only
+    mains = [a["canonical"] for a in (actor1, actor2) if a and a.get("canonical")]
     flags = [FLAG_UNDATED_REPORTS] if undated_reports and all(undated_reports) else []
     rec: dict[str, Any] = {
         "event_type": EVENT_TYPES.get(sub, events[rep].get("event_type")),
@@ -387,9 +395,9 @@ def merged_record(
         "time_precision": min(precisions),
         "location": dict(events[rep].get("location") or {}),
         "actor1": actor1,
-        "actor2": _actor(events, "actor2", (actor1 or {}).get("canonical")),
-        "assoc_actors1": _union(events, "assoc_actors1", "canonical"),
-        "assoc_actors2": _union(events, "assoc_actors2", "canonical"),
+        "actor2": actor2,
+        "assoc_actors1": _union(events, "assoc_actors1", "canonical", mains),
+        "assoc_actors2": _union(events, "assoc_actors2", "canonical", mains),
         "fatalities": min(tolls) if tolls else None,
         "fatalities_min": min(tolls) if tolls else None,
         "fatalities_max": max(tolls) if tolls else None,
