@@ -273,3 +273,17 @@ def test_export_into_a_named_pipe_writes_through_it(tmp_path: Path) -> None:
     assert received == ["\ufeffسطر\n".encode()]
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_source_scale_of_named_and_unnamed_sources() -> None:
+    from marsad.store.acled import source_scale
+
+    def src(canonical: str, kind: str) -> dict[str, str]:
+        return {"name": canonical, "canonical": canonical, "kind": kind}
+
+    assert source_scale([src("Syrian Observatory for Human Rights", "monitor")]) == "Other"
+    assert source_scale([src("Local sources", "unspecified")]) == "Local"
+    assert source_scale([src("Social media", "unspecified"), src("AFP", "news_agency")]) == "New media-International"
+    assert source_scale([src("Informed sources", "unspecified")]) == "Other"  # its reach is not said
+    assert source_scale([src("Israeli media", "unspecified"), src("Gaza Ministry of Health", "official")]) == "National"
+    assert source_scale([]) == ""

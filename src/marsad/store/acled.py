@@ -142,6 +142,20 @@ SOURCE_SCALES = {
     "group": "New media",
 }
 """Source kind -> ACLED ``source_scale`` (an approximation: Marsad knows a source's kind, not its reach)."""
+UNNAMED_SCALES = {
+    "Local sources": "Local",
+    "Local media": "Local",
+    "Field sources": "Local",
+    "Medical sources": "Local",
+    "Tribal sources": "Local",
+    "Palestinian media": "National",
+    "Israeli media": "National",
+    "Pro-government media": "National",
+    "News agencies": "International",
+    "Social media": "New media",
+}
+"""Unnamed sources (kind ``unspecified`` in ``lang/ar/sources.tsv``) whose canonical name says their
+reach: "local sources" are Local; the others ("informed sources", "a private source") are Other."""
 _SCALE_ORDER = ("Local partner", "Other", "New media", "Local", "Subnational", "National", "Regional", "International")
 
 InterStyle = Literal["labels", "numbers"]
@@ -223,8 +237,17 @@ def civilian_targeting(ev: Mapping[str, Any]) -> str:
 
 def source_scale(sources: Any) -> str:
     """ACLED's ``source_scale`` from the kinds of the event's sources (``National-International``)."""
-    scales = {SOURCE_SCALES[s.get("kind")] for s in sources or [] if s and s.get("kind") in SOURCE_SCALES}
+    scales = {_scale(s) for s in sources or [] if s}
     return "-".join(s for s in _SCALE_ORDER if s in scales)
+
+
+def _scale(source: Any) -> str | None:
+    kind = source.get("kind")
+    if kind in SOURCE_SCALES:
+        return SOURCE_SCALES[kind]
+    if kind == "unspecified":
+        return UNNAMED_SCALES.get(source.get("canonical"), "Other")
+    return None
 
 
 def acled_date(day: str | None) -> str | None:
