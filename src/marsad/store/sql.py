@@ -108,7 +108,11 @@ def open_store(db: str, *, create: bool = True, readonly: bool = False) -> SqlSt
         _refuse_foreign_sqlite(engine, path)
     if readonly and migrate.current_revision(engine) == migrate.head_revision():
         return SqlStore(engine, writable=False)
-    migrate.upgrade(engine)
+    try:
+        migrate.upgrade(engine)
+    except BaseException:
+        engine.dispose()  # a refused or failed migration leaves no connection open
+        raise
     return SqlStore(engine)
 
 
