@@ -29,6 +29,16 @@ def _event_at(live: LiveServer, page: Any, name_en: str) -> dict[str, Any]:
     return found[0]
 
 
+def _reviewer_on_event_page(live: LiveServer, page: Any, event_id: str) -> None:
+    """Log in as the reviewer through the form and land on the event's page, ready."""
+    page.goto(f"{live.url}/login?next=/events/{event_id}")
+    page.fill("input[name=username]", REVIEWER[0])
+    page.fill("input[name=password]", REVIEWER[1])
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(f"**/events/{event_id}")
+    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=15000)
+
+
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     dlat = math.radians(b[0] - a[0])
     dlon = math.radians(b[1] - a[1]) * math.cos(math.radians(a[0]))
@@ -174,12 +184,7 @@ def test_offsets_after_an_emoji_still_highlight_the_right_words(live: LiveServer
 def test_a_reviewer_edit_reaches_the_audit_log_and_the_export(live: LiveServer, page: Any, shots: Path) -> None:
     tafas = _event_at(live, page, "Tafas")
     assert tafas["fatalities"] == 2
-    page.goto(f"{live.url}/login?next=/events/{tafas['event_id']}")
-    page.fill("input[name=username]", REVIEWER[0])
-    page.fill("input[name=password]", REVIEWER[1])
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(f"**/events/{tafas['event_id']}")
-    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=15000)
+    _reviewer_on_event_page(live, page, tafas["event_id"])
     assert page.locator("#user-area .user-name").inner_text() == REVIEWER[0]
     page.fill("#review-reason", "تصحيح: المرصد أفاد لاحقاً بمقتل أربعة")
     page.locator("details.edit summary").click()
@@ -279,12 +284,7 @@ def test_every_field_is_editable_and_rejected_events_can_be_listed(seeded_db: Pa
     shutil.copy(seeded_db, db)  # its own store: this test rejects an event the others look at
     with LiveServer(db) as server:
         idlib = _event_at(server, page, "Idleb")
-        page.goto(f"{server.url}/login?next=/events/{idlib['event_id']}")
-        page.fill("input[name=username]", REVIEWER[0])
-        page.fill("input[name=password]", REVIEWER[1])
-        page.click("form[action='/login'] button[type=submit]")
-        page.wait_for_url(f"**/events/{idlib['event_id']}")
-        page.wait_for_selector("body[data-ready='1']", state="attached", timeout=15000)
+        _reviewer_on_event_page(server, page, idlib["event_id"])
         page.locator("details.edit summary").click()
         form = page.locator("#edit-form")
         # the API's editable fields the form lacked: injured, country, and both precisions
