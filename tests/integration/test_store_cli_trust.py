@@ -278,7 +278,9 @@ def _wait_for_temp(folder: Path, proc: subprocess.Popen[bytes], name: str) -> No
         if any(p.name.startswith(f".{name}.") for p in folder.iterdir()):
             return
         time.sleep(0.002)
-    pytest.fail("the export finished before it could be interrupted")
+    proc.kill()
+    _, err = proc.communicate(timeout=60)
+    pytest.fail(f"the export ended (status {proc.returncode}) before it could be interrupted: {err!r}")
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
