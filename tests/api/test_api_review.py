@@ -18,6 +18,7 @@ from marsad.cli import _register, app
 from marsad.ingest import ingest
 from marsad.ingest.readers import record_to_document
 from marsad.store import open_store
+from marsad.store.acled import EXTRA_COLUMNS
 
 
 def post(c: TestClient, csrf: str, path: str, body: dict[str, Any]) -> Any:
@@ -33,9 +34,9 @@ def reingest(url: str, docs: list[dict[str, Any]]) -> None:
         store.close()
 
 
-def export(url: str, fmt: str) -> str:
+def export(url: str, fmt: str, *options: str) -> str:
     _register()
-    result = CliRunner().invoke(app, ["export", "--format", fmt, "--db", url])
+    result = CliRunner().invoke(app, ["export", "--format", fmt, "--db", url, *options])
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -77,6 +78,17 @@ def test_edit_is_logged_and_shown_everywhere(reviewer: tuple[TestClient, str], s
     assert {r["review_state"] for r in lines if r["event_id"] != tafas["event_id"]} == {"unreviewed"}
     rows = list(csv.DictReader(io.StringIO(export(seeded, "acled-csv"))))
     assert next(r for r in rows if r["location"] == "Tafas town")["fatalities"] == "5"
+    assert "review_state" not in rows[0]  # ACLED's 31 columns exactly, unless asked
+    # the review state in CSV, when asked: after ACLED's columns, in the CLI and the API alike
+    for text in (
+        export(seeded, "acled-csv", "--extra-columns"),
+        c.get("/api/v1/events", params={"format": "csv", "extra_columns": "true"}).text,
+    ):
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert list(rows[0])[31:] == list(EXTRA_COLUMNS)
+        row = next(r for r in rows if r["event_id"] == tafas["event_id"])
+        assert (row["review_state"], row["fatalities"]) == ("edited", "5")
+        assert {r["review_state"] for r in rows if r["event_id"] != tafas["event_id"]} == {"unreviewed"}
     geo = json.loads(export(seeded, "geojson"))
     assert next(f for f in geo["features"] if f["id"] == tafas["event_id"])["properties"]["review_state"] == "edited"
 

@@ -371,6 +371,7 @@ def test_undated_events_left_out_are_counted(filled: Path, tmp_path: Path) -> No
         (["--format", "parquet", "--bom"], "--bom applies to text formats"),
         (["--format", "jsonl", "--inter", "numbers"], "--inter applies to ACLED columns"),
         (["--format", "geojson", "--inter", "numbers"], "--inter applies to ACLED columns"),
+        (["--format", "parquet", "--extra-columns"], "--extra-columns applies to --format acled-csv"),
     ],
 )
 def test_export_options_that_would_be_ignored_are_errors(

@@ -246,7 +246,7 @@ def health(request: Request) -> dict[str, Any]:
 # -- events ------------------------------------------------------------------------------------
 
 
-def _csv(found: Iterator[dict[str, Any]], admin: Any) -> Iterator[bytes]:
+def _csv(found: Iterator[dict[str, Any]], admin: Any, extra: bool = False) -> Iterator[bytes]:
     """ACLED's CSV, as ``marsad export --format acled-csv`` writes it (``export.write_csv``), in
     chunks of events so a large download streams."""
     buffer = io.StringIO()
@@ -256,14 +256,14 @@ def _csv(found: Iterator[dict[str, Any]], admin: Any) -> Iterator[bytes]:
         if ev is not None:
             chunk.append(ev)
         if chunk and (ev is None or len(chunk) >= 500):
-            export.write_csv(chunk, buffer, admin=admin)
+            export.write_csv(chunk, buffer, admin=admin, extra=extra)
             text = buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
             yield (text if header else text.split("\n", 1)[1]).encode("utf-8")
             header, chunk = False, []
     if header:
-        export.write_csv([], buffer, admin=admin)
+        export.write_csv([], buffer, admin=admin, extra=extra)
         yield buffer.getvalue().encode("utf-8")
 
 
@@ -306,6 +306,9 @@ def list_events(
     cursor: Annotated[str | None, Query(max_length=2000, description="next_cursor of the previous page")] = None,
     fmt: Annotated[Literal["json", "geojson", "csv"], Query(alias="format")] = "json",
     mentions: Annotated[bool, Query(description="Include each event's mentions (json)")] = False,
+    extra_columns: Annotated[
+        bool, Query(description="csv: Marsad's columns (event_id ... review_state) after ACLED's 31")
+    ] = False,
 ) -> Any:
     store = _store(request)
     if fmt == "json":
@@ -317,7 +320,7 @@ def list_events(
     admin = request.app.state.admin_lookup
     stamp = dt.date.today().isoformat()
     if fmt == "csv":
-        body = _csv(queries.all_events(store, filters, sort), admin)
+        body = _csv(queries.all_events(store, filters, sort), admin, extra_columns)
         name, media = f"marsad-events-{stamp}.csv", "text/csv; charset=utf-8"
     else:
         body = _geojson(queries.all_events(store, filters, sort), admin)

@@ -394,6 +394,12 @@ def export_command(
     ),
     bom: bool = typer.Option(False, "--bom", help="Start CSV and JSON text with a UTF-8 byte-order mark (Excel)."),
     flat: bool = typer.Option(False, "--flat", help="GeoJSON properties as flat ACLED columns (for QGIS)."),
+    extra_columns: bool = typer.Option(
+        False,
+        "--extra-columns",
+        help="acled-csv: after ACLED's 31 columns, Marsad's own (event_id, fatalities_min, fatalities_max, "
+        "injured, independent_sources, n_mentions, flags, review_state); without it the CSV is ACLED's exactly.",
+    ),
     db: str | None = DB,
     create: bool = CREATE,
 ) -> None:
@@ -407,6 +413,8 @@ def export_command(
         raise _fail(ConfigError(f"--inter must be labels or numbers, not {inter!r}"))
     if flat and fmt != "geojson":
         raise _fail(ConfigError("--flat applies to --format geojson only"))
+    if extra_columns and fmt != "acled-csv":
+        raise _fail(ConfigError("--extra-columns applies to --format acled-csv (parquet and geojson --flat have them)"))
     if bom and fmt == "parquet":
         raise _fail(ConfigError("--bom applies to text formats (acled-csv, jsonl, geojson), not parquet"))
     if inter != "labels" and (fmt == "jsonl" or (fmt == "geojson" and not flat)):
@@ -424,7 +432,7 @@ def export_command(
             events = store.events(query)
             admin = gazetteer_admin_lookup(settings.gazetteer)
             with export.atomic_output(output, binary=fmt == "parquet", bom=bom) as out:
-                n = _write(fmt, events, out, inter, flat, admin, stats)
+                n = _write(fmt, events, out, inter, flat, admin, stats, extra_columns)
         finally:
             store.close()
     except BrokenPipeError:  # `marsad export | head`: the reader has what it wanted
@@ -464,13 +472,15 @@ def _refuse_the_database_as_output(output: str, db_url: str) -> None:
             raise ConfigError(f"--output {output} is the database itself: give another file")
 
 
-def _write(fmt: str, events: Any, out: IO[Any], inter: Any, flat: bool, admin: Any, stats: Any) -> int:
+def _write(
+    fmt: str, events: Any, out: IO[Any], inter: Any, flat: bool, admin: Any, stats: Any, extra: bool = False
+) -> int:
     from marsad.store import export
 
     if fmt == "parquet":
         return export.write_parquet(events, out, inter=inter, admin=admin, stats=stats)
     if fmt == "acled-csv":
-        return export.write_csv(events, out, inter=inter, admin=admin, stats=stats)
+        return export.write_csv(events, out, inter=inter, admin=admin, stats=stats, extra=extra)
     if fmt == "geojson":
         return export.write_geojson(events, out, flat=flat, inter=inter, admin=admin)
     return export.write_jsonl(events, out)

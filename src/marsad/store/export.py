@@ -157,17 +157,20 @@ def write_csv(
     inter: InterStyle = "labels",
     admin: AdminLookup | None = None,
     stats: ExportStats | None = None,
+    extra: bool = False,
 ) -> int:
-    """ACLED's CSV: the 31 columns in ACLED's order, one dated event a row."""
+    """ACLED's CSV: the 31 columns in ACLED's order, one dated event a row; with ``extra``, Marsad's
+    ``EXTRA_COLUMNS`` (event_id … review_state) after them."""
     stats = stats if stats is not None else ExportStats()
+    columns = (*ACLED_COLUMNS, *EXTRA_COLUMNS) if extra else ACLED_COLUMNS
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ACLED_COLUMNS)
+    writer.writerow(columns)
     for ev in events:
         if not ev.get("date"):
             stats.undated += 1
             continue
         row = acled_record(ev, inter=inter, admin=admin)
-        writer.writerow([_cell(row[c]) for c in ACLED_COLUMNS])
+        writer.writerow([_cell(row[c]) for c in columns])
         stats.rows += 1
     return stats.rows
 
