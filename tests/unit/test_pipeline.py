@@ -153,3 +153,20 @@ def test_the_one_day_of_a_long_sentence_dates_its_later_clauses(pipeline: Pipeli
     events = {e.location.name: e for e in _run(pipeline, text).events}
     assert events["حاس"].date == THURSDAY
     assert events["كفرنبل"].date == THURSDAY - dt.timedelta(days=1)  # أمس, far before the trigger
+
+
+@pytest.mark.parametrize(
+    ("text", "perpetrator", "victim"),
+    [
+        ("قتل مدني برصاص مسلحين مجهولين في مدينة نوى بريف درعا اليوم.", "Unidentified Armed Group", "Civilians (SY)"),
+        ("قتل مدني برصاص قوات النظام في مدينة نوى بريف درعا اليوم.", "Military Forces of Syria", "Civilians (SY)"),
+        ("قتل شاب على يد عناصر من تنظيم الدولة في مدينة الميادين اليوم.", "Islamic State (Syria)", "Civilians (SY)"),
+    ],
+)
+def test_the_group_named_after_by_the_bullets_of_did_it(
+    pipeline: Pipeline, text: str, perpetrator: str, victim: str
+) -> None:
+    [event] = _run(pipeline, text).events
+    assert event.sub_event_type == "attack"
+    assert event.actor1 is not None and event.actor1.canonical == perpetrator
+    assert event.actor2 is not None and event.actor2.canonical == victim

@@ -64,7 +64,7 @@ class ActorRoles:
         subjects = [
             a
             for a in armed
-            if (a.last <= t.first or (verb and a.first - t.last <= 3))
+            if (a.last <= t.first or (verb and a.first - t.last <= 3) or self._by_agent(a))
             and (not a.clitic.endswith("ل") or self._affiliated(a))
         ]
         if sub == "air_drone_strike" and any(a.actor.inter in (1, 8) for a in subjects):
@@ -155,8 +155,18 @@ class ActorRoles:
         return a.first > 0 and word_key(self.doc.tokens[a.first - 1].text) in self.w["affiliation_word"]
 
     def _is_victim(self, a: ActorMention) -> bool:
-        """Named right after a death word: "مقتل سبعة مسلحين" are the dead, not the attackers."""
+        """Named right after a death word: "مقتل سبعة مسلحين" are the dead, not the attackers; but
+        not after a word naming the perpetrator ("مقتل مدني برصاص مسلحين", "على يد قوات …")."""
+        if self._by_agent(a):
+            return False
         return bool(self._near_end("kill", a.first, 0, 2))
+
+    def _by_agent(self, a: ActorMention) -> bool:
+        """Named shortly after a word that introduces the perpetrator ("برصاص مسلحين", "على يد
+        عناصر من تنظيم …"): the group did it."""
+        return any(
+            word_key(self.doc.tokens[k].text) in self.w["agent_marker"] for k in range(max(0, a.first - 3), a.first)
+        )
 
     def _named_groups(self, here: list[ActorMention]) -> list[ActorMention]:
         """ "مسلحون من حركة الشباب": the gunmen are the named group's."""
@@ -188,7 +198,7 @@ class ActorRoles:
         return Actor("", f"Military Forces of {self.s.country_names.get(c, c)}", 1, c)
 
     def _is_target(self, a: ActorMention) -> bool:
-        return bool(self._near_end("target", a.first, 0, 1))
+        return not self._by_agent(a) and bool(self._near_end("target", a.first, 0, 1))
 
     def _unidentified(self) -> Actor | None:
         c = self.s.country

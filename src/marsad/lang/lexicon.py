@@ -51,7 +51,7 @@ WORD_ROLES = (
     "combined_toll", "victim_stop", "property_verb", "explosion_word", "weak_hit", "date_joiner", "future_marker",
     "missile_word", "attack_word", "affiliation_word", "speaker_noun", "distance_unit", "institution_noun",
     "origin_noun", "pluperfect_verb", "name_head", "person_word", "victim_kin", "victim_kin_plural",
-    "injury_noun",
+    "injury_noun", "agent_marker",
 )  # fmt: skip
 
 
