@@ -85,15 +85,17 @@ def test_a_file_being_written_is_not_read_half(store: SqlStore, tmp_path: Path) 
     root = tmp_path / "inbox"
     root.mkdir()
     clock = Clock()
-    clock.now = time.time()
+    began = clock.now = time.time()
     w = _watcher(store, root, clock=clock)
     path = _write(root / "tafas-2018-07-05.txt", TAFAS[:30])  # the copy has just begun
+    os.utime(path, (began, began))  # the file's times on the watcher's clock, whatever the machine's load
     assert w.step().seen == 0  # written less than a second ago
     with path.open("a", encoding="utf-8") as f:
         f.write(TAFAS[30:])
-    clock.now += 5  # five seconds later, but its size changed since the last scan: wait once more
+    os.utime(path, (began + 1, began + 1))
+    clock.now = began + 5  # four seconds after its last write, but its size changed since the last scan
     assert w.step().seen == 0
-    clock.now += 5
+    clock.now = began + 10
     report = w.step()
     assert report.added == 1
     (doc,) = [m for e in store.events(EventQuery()) for m in e["mentions"]]
