@@ -35,9 +35,10 @@ import sqlalchemy as sa
 from marsad import __version__
 from marsad.batch import Located
 from marsad.errors import ConfigError, InputError, StoreError
-from marsad.ingest import IngestReport, ingest
+from marsad.ingest import IngestReport
 from marsad.ingest.readers import ReadFailure, read_feed
 from marsad.ingest.run import Extractor
+from marsad.live.ingesting import LiveIngest
 from marsad.store import migrate
 from marsad.store.schema import feed_items, feeds
 
@@ -185,7 +186,7 @@ def fetch(state: FeedState, timeout: float = TIMEOUT_S) -> tuple[int, bytes, dic
         raise FetchError(f"no answer: {exc}") from None
 
 
-class Poller:
+class Poller(LiveIngest):
     """Polls feeds into a store; the state lives in the database (``feeds``, ``feed_items``)."""
 
     def __init__(
@@ -201,15 +202,11 @@ class Poller:
         on_warning: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.engine = engine
-        self.store = store
-        self.extract = extract
+        super().__init__(
+            engine, store, extract, after_batch=after_batch, on_failure=on_failure, on_warning=on_warning, clock=clock
+        )
         self.interval = interval
         self.timeout = timeout
-        self.after_batch = after_batch
-        self.on_failure = on_failure
-        self.on_warning = on_warning
-        self.clock = clock
         self.alerts = 0
 
     # -- state -------------------------------------------------------------------------------
@@ -270,15 +267,7 @@ class Poller:
                 fresh.append(item)
         if not fresh:
             return self._ok(state, headers, FeedResult(url, "no-new-items"))
-        t0 = time.time()  # wall time: ``refresh_after`` compares it with the stored ingest times
-        report = ingest(
-            self.store,
-            fresh,
-            self.extract,
-            on_failure=self.on_failure,
-            on_warning=self.on_warning,
-            batch_size=1,
-        )
+        report, began = self._ingest(fresh)
         # an item that failed is tried again at the next fetch, unless its text itself is the
         # problem (empty, binary, not Arabic, too large: an input error, code M10x), which
         # fetching it again would not change
@@ -290,8 +279,7 @@ class Poller:
         ]
         result = FeedResult(url, "new", items=len(fresh), report=report)
         self._ok(state, headers, result, stored)
-        if self.after_batch is not None and (report.added or report.replaced):
-            self.alerts += self.after_batch(t0)
+        self.alerts += self._alerts(report, began)
         return result
 
     def _ok(

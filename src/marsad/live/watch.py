@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from marsad import batch
 from marsad.errors import ConfigError, InputError, StoreError
-from marsad.ingest import IngestReport, ingest
+from marsad.ingest import IngestReport
 from marsad.ingest.readers import (
     Item,
     ReadFailure,
@@ -43,6 +43,7 @@ from marsad.ingest.readers import (
     read_text_bytes,
 )
 from marsad.ingest.run import Extractor
+from marsad.live.ingesting import LiveIngest
 from marsad.settings import DEFAULT_MAX_DOCUMENT_BYTES
 from marsad.store import migrate
 from marsad.store.schema import watched_files
@@ -86,7 +87,7 @@ class WatchTotals:
         self.mentions += report.mentions
 
 
-class Watcher:
+class Watcher(LiveIngest):
     """Scans ``root`` and ingests the files that have settled since the last scan."""
 
     def __init__(
@@ -108,19 +109,15 @@ class Watcher:
     ) -> None:
         if not root.is_dir():
             raise ConfigError(f"{root} is not a folder")
-        self.engine = engine
-        self.store = store
+        super().__init__(
+            engine, store, extract, after_batch=after_batch, on_failure=on_failure, on_warning=on_warning, clock=clock
+        )
         self.root = root
-        self.extract = extract
         self.patterns = tuple(patterns)
         self.settle = settle
         self.published = published
         self.encoding = encoding
         self.max_bytes = max_bytes
-        self.after_batch = after_batch
-        self.on_failure = on_failure
-        self.on_warning = on_warning
-        self.clock = clock
         self.totals = WatchTotals()
         self._seen: dict[str, tuple[int, float]] = {}  # path -> (size, mtime) at the previous scan
         self._done = self._load_state()
@@ -175,24 +172,13 @@ class Watcher:
         files = self.ready()
         if not files:
             return IngestReport()
-        t0 = time.time()  # wall time: ``refresh_after`` compares it with the stored ingest times
         items = read_files(self.root, [p for p, _, _ in files], self.max_bytes, self.published, self.encoding)
-        # one document per transaction (queryable as soon as it is read); near-duplicates through
-        # the index persisted in the store, so other writers' documents are seen too
-        report = ingest(
-            self.store,  # type: ignore[arg-type]
-            items,
-            self.extract,
-            on_failure=self.on_failure,
-            on_warning=self.on_warning,
-            batch_size=1,
-        )
+        report, began = self._ingest(items)
         failed_files = {line.split(":", 1)[0] for line in report.failures}
         self._record(files, failed_files)
         self.totals.files += len(files)
         self.totals.add(report)
-        if self.after_batch is not None and (report.added or report.replaced):
-            self.totals.alerts += self.after_batch(t0)
+        self.totals.alerts += self._alerts(report, began)
         return report
 
     def _record(self, files: Sequence[tuple[Path, int, float]], failed: set[str]) -> None:
