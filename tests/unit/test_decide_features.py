@@ -11,10 +11,10 @@ TEXT = "قصفت قوات النظام بلدة طفس صباح اليوم، ث�
 
 def test_closest_place_by_bisection_prefers_the_one_before_on_a_tie() -> None:
     places = [3, 9, 15]
-    assert _closest(places, 0) == (3.0, 3)
-    assert _closest(places, 9) == (0.0, 9)
-    assert _closest(places, 12) == (3.0, 9)  # 9 and 15 are both three tokens away
-    assert _closest(places, 40) == (25.0, 15)
+    assert _closest(places, 0) == (3.0, 3, 0)
+    assert _closest(places, 9) == (0.0, 9, 1)
+    assert _closest(places, 12) == (3.0, 9, 2)  # 9 and 15 are both three tokens away
+    assert _closest(places, 40) == (25.0, 15, 3)
 
 
 def test_nearest_trigger_per_type_and_the_nearest_trigger_after_the_place() -> None:

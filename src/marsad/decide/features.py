@@ -238,7 +238,7 @@ def site_facts(ctx: Context, site: Site) -> SiteFacts:
     nearest = _FAR
     before = False
     for tok, _ in here:
-        d, i = _closest(places, tok)
+        d, i, _ = _closest(places, tok)
         if d < nearest:
             nearest, before = d, tok < i
     cands = site.candidates
@@ -262,14 +262,15 @@ def site_facts(ctx: Context, site: Site) -> SiteFacts:
     return SiteFacts([float(x) for x in v], sents, first, _nearest_by_type(doc, here, places))
 
 
-def _closest(places: list[int], tok: int) -> tuple[float, int]:
+def _closest(places: list[int], tok: int) -> tuple[float, int, int]:
     """The distance from token ``tok`` to the nearest of ``places`` (sorted token indices, not
-    empty) and that place's token; of two at the same distance, the one before. A bisection, so a
-    report that names one place in every sentence stays linear."""
+    empty), that place's token (of two at the same distance, the one before), and how many places
+    stand before ``tok``. A bisection, so a report that names one place in every sentence stays
+    linear."""
     k = bisect_left(places, tok)
     if k == len(places) or (k > 0 and tok - places[k - 1] <= places[k] - tok):
-        return float(tok - places[k - 1]), places[k - 1]
-    return float(places[k] - tok), places[k]
+        return float(tok - places[k - 1]), places[k - 1], k
+    return float(places[k] - tok), places[k], k
 
 
 def _nearest_by_type(
@@ -283,8 +284,7 @@ def _nearest_by_type(
     if not places:
         return out
     for tok, ty in here:
-        d, i = _closest(places, tok)
-        k = bisect_left(places, tok)  # the places before the trigger: the trigger comes after them
+        d, i, k = _closest(places, tok)  # k: the places before the trigger, which comes after them
         old = out.get(ty, (_FAR, 0.0, 0.0, _FAR))
         after = min(old[3], float(tok - places[k - 1])) if k > 0 else old[3]
         if d < old[0]:
